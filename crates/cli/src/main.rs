@@ -1,0 +1,2 @@
+//! The touchpoint binary.
+fn main() {}

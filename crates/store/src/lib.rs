@@ -1,0 +1,1 @@
+//! Durability: events in a Delta Lake table of customer-clustered Parquet files.

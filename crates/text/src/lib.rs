@@ -1,0 +1,1 @@
+//! Sentiment, emotions and themes of feedback, chat and ticket text.
