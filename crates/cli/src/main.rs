@@ -1,2 +1,189 @@
-//! The touchpoint binary.
-fn main() {}
+//! The `touchpoint` binary: parses the command line, runs one command and
+//! reports failure as one line on stderr with a non-zero exit code. Only
+//! this crate prints and exits.
+
+mod convert;
+mod import;
+mod output;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use output::Format;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "touchpoint", version, about = "Customer-journey analytics: capture touchpoints, stitch identities, compute the journey map.")]
+struct Cli {
+    /// The data directory.
+    #[arg(long, global = true, env = "TOUCHPOINT_DATA", default_value = "./touchpoint-data")]
+    data: PathBuf,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value = "table")]
+    format: Format,
+    /// Hide progress bars.
+    #[arg(long, global = true)]
+    no_progress: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import events (CSV, JSONL, Parquet) or customer traits.
+    Import(ImportArgs),
+    /// Merge each bucket's files into one sorted file.
+    Compact,
+    /// Run SQL over the `events` table.
+    Sql {
+        /// The query, e.g. "SELECT touchpoint, count(*) FROM events GROUP BY 1".
+        query: String,
+    },
+    /// Show the physical plan of a journey analysis.
+    Explain,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// Event files to import.
+    files: Vec<PathBuf>,
+    /// A customer traits file (an id column plus one column per trait).
+    #[arg(long)]
+    traits: Option<PathBuf>,
+    /// Column holding the customer id (auto-detected when omitted).
+    #[arg(long)]
+    customer: Option<String>,
+    /// Column holding the event time.
+    #[arg(long)]
+    time: Option<String>,
+    /// Column holding the touchpoint name.
+    #[arg(long)]
+    touchpoint: Option<String>,
+    /// Column holding the channel.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Column holding the event id.
+    #[arg(long = "event-id")]
+    event_id: Option<String>,
+    /// A TOML file with the column mapping (customer, time, touchpoint, channel, event_id).
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// A journey.toml to store with the data.
+    #[arg(long)]
+    definition: Option<PathBuf>,
+    /// Where rejected rows go (default DATA/rejects/FILE.rejects.csv).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Buckets of a new data directory.
+    #[arg(long, default_value_t = store::DEFAULT_BUCKETS)]
+    buckets: u32,
+    /// Rows per store append.
+    #[arg(long, default_value_t = 4_000_000)]
+    chunk_rows: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let chain: Vec<String> = error.chain().map(ToString::to_string).collect();
+            eprintln!("error: {}", chain.join(": ").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let progress = !cli.no_progress;
+    match cli.command {
+        Command::Import(args) => run_import(&cli.data, args, cli.format, progress).await,
+        Command::Compact => {
+            let mut store = store::Store::open(&cli.data).await?;
+            let summary = store.compact().await?;
+            println!("compacted: {} files merged into {}", summary.files_removed, summary.files_added);
+            Ok(())
+        }
+        Command::Sql { query } => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            let batches = engine.sql(&query).await?;
+            output::print_batches(&batches, cli.format)
+        }
+        Command::Explain => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            print!("{}", engine.explain_journey(&engine::EventFilter::default()).await?);
+            Ok(())
+        }
+    }
+}
+
+async fn run_import(data: &std::path::Path, args: ImportArgs, format: Format, progress: bool) -> anyhow::Result<()> {
+    if args.files.is_empty() && args.traits.is_none() {
+        anyhow::bail!("nothing to import: give event files and/or --traits FILE");
+    }
+    let mut mapping = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("{}: invalid mapping", path.display()))?
+        }
+        None => convert::Mapping::default(),
+    };
+    for (slot, flag) in [
+        (&mut mapping.customer, &args.customer),
+        (&mut mapping.time, &args.time),
+        (&mut mapping.touchpoint, &args.touchpoint),
+        (&mut mapping.channel, &args.channel),
+        (&mut mapping.event_id, &args.event_id),
+    ] {
+        if flag.is_some() {
+            slot.clone_from(flag);
+        }
+    }
+    let definition = match &args.definition {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Some(model::JourneyDefinition::from_toml(&text)?)
+        }
+        None => None,
+    };
+    for file in &args.files {
+        import::Format::of(file)?;
+        anyhow::ensure!(file.is_file(), "{}: no such file", file.display());
+    }
+    let mut store = store::Store::open_or_create(data, &store::CreateOptions { buckets: args.buckets }).await?;
+    if let Some(definition) = &definition {
+        store.set_definition(definition)?;
+    }
+    let options = import::ImportOptions { mapping, rejects: args.rejects.clone(), chunk_rows: args.chunk_rows.max(1), progress };
+    let mut summaries = Vec::new();
+    for file in &args.files {
+        summaries.push(import::import_events(&mut store, file, &options).await?);
+    }
+    let traits = match &args.traits {
+        Some(path) => Some(import::import_traits(&store, path, args.customer.clone())?),
+        None => None,
+    };
+    match format {
+        Format::Json => println!("{}", serde_json::json!({ "files": summaries, "traits": traits })),
+        _ => {
+            for s in &summaries {
+                println!(
+                    "{}: {} rows, {} added, {} duplicates, {} rejected in {:.2}s ({:.0} rows/s){}",
+                    s.file,
+                    s.rows,
+                    s.added,
+                    s.duplicates,
+                    s.rejected,
+                    s.seconds,
+                    s.rows_per_second,
+                    s.rejects_file.as_ref().map(|f| format!("; rejects in {f}")).unwrap_or_default()
+                );
+            }
+            if let Some(t) = &traits {
+                println!("{}: {} trait values, {} rejected, {} stored", t.file, t.trait_values, t.rejected, t.stored_pairs);
+            }
+        }
+    }
+    Ok(())
+}

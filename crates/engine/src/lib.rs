@@ -1,1 +1,204 @@
-//! DataFusion integration.
+//! DataFusion integration: the events table as a customer-clustered table
+//! provider, the journey operator that feeds kernels whole journeys, and SQL
+//! over the events. The engine opens a store at one version and answers
+//! queries over it.
+
+mod journey_exec;
+mod scan;
+
+pub use journey_exec::{Collector, JourneyContext, JourneyExec, JourneySink, PartialJourneys};
+pub use scan::{BucketScanExec, EventsProvider, table_schema};
+
+use arrow::array::RecordBatch;
+use datafusion::common::ScalarValue;
+use datafusion::execution::config::SessionConfig;
+use datafusion::logical_expr::{Expr, col, lit};
+use datafusion::physical_plan::{ExecutionPlan, displayable};
+use datafusion::prelude::SessionContext;
+use journey::Accumulator;
+use model::{Catalog, JourneyDefinition, Traits, columns};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("query: {0}")]
+    Query(#[from] datafusion::error::DataFusionError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Which events and customers an analysis sees.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    /// Inclusive lower bound on `ts`, µs since the epoch.
+    pub from_us: Option<i64>,
+    /// Exclusive upper bound on `ts`.
+    pub to_us: Option<i64>,
+    /// Only events on these channels; empty means all.
+    pub channels: Vec<String>,
+    /// Only customers of this persona (a name from the journey definition).
+    pub persona: Option<String>,
+}
+
+pub struct Engine {
+    store: Store,
+    definition: JourneyDefinition,
+    catalog: Catalog,
+    traits: HashMap<u64, Traits>,
+    personas: HashMap<u64, u64>,
+    session: SessionContext,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("store", &self.store).finish()
+    }
+}
+
+fn timestamp(us: i64) -> Expr {
+    lit(ScalarValue::TimestampMicrosecond(Some(us), Some("UTC".into())))
+}
+
+impl Engine {
+    /// Opens the data directory and registers the `events` table (and a
+    /// `traits` view of customer traits) for SQL.
+    pub async fn open(dir: &Path) -> Result<Engine, EngineError> {
+        let store = Store::open(dir).await?;
+        let definition = store.definition()?;
+        let mut catalog = Catalog::new(&definition);
+        for (touchpoint, channel) in &store.names().touchpoints {
+            catalog.intern(touchpoint, channel);
+        }
+        let traits = store.traits()?;
+        let personas = traits
+            .iter()
+            .map(|(customer, traits)| (*customer, definition.persona_mask(traits)))
+            .filter(|(_, mask)| *mask != 0)
+            .collect();
+        let mut buckets = vec![Vec::new(); store.buckets() as usize];
+        for file in store.files()? {
+            buckets[file.bucket as usize].push(file.path);
+        }
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let config = SessionConfig::new()
+            .with_target_partitions(threads)
+            .with_round_robin_repartition(false)
+            .with_prefer_existing_sort(true)
+            .with_information_schema(true);
+        let session = SessionContext::new_with_config(config);
+        session.register_table("events", Arc::new(EventsProvider::new(buckets)))?;
+        Ok(Engine { store, definition, catalog, traits, personas, session })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn definition(&self) -> &JourneyDefinition {
+        &self.definition
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn traits(&self) -> &HashMap<u64, Traits> {
+        &self.traits
+    }
+
+    pub fn session(&self) -> &SessionContext {
+        &self.session
+    }
+
+    /// Runs a SQL query over `events` and returns its result batches.
+    pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        let frame = self.session.sql(query).await?;
+        Ok(frame.collect().await?)
+    }
+
+    fn filter_expr(&self, filter: &EventFilter) -> Option<Expr> {
+        let mut conditions = Vec::new();
+        if let Some(from) = filter.from_us {
+            conditions.push(col(columns::TS).gt_eq(timestamp(from)));
+        }
+        if let Some(to) = filter.to_us {
+            conditions.push(col(columns::TS).lt(timestamp(to)));
+        }
+        if !filter.channels.is_empty() {
+            let list = filter.channels.iter().map(|c| lit(c.as_str())).collect();
+            conditions.push(col(columns::CHANNEL).in_list(list, false));
+        }
+        conditions.into_iter().reduce(Expr::and)
+    }
+
+    /// The physical plan of a journey analysis, optimised: the journey
+    /// operator over the (filtered) bucket scan.
+    pub async fn journey_plan(
+        &self,
+        filter: &EventFilter,
+        sink: Arc<dyn JourneySink>,
+    ) -> Result<Arc<dyn ExecutionPlan>, EngineError> {
+        let require_personas = match &filter.persona {
+            None => 0,
+            Some(name) => {
+                let index = self
+                    .definition
+                    .persona_index(name)
+                    .ok_or_else(|| EngineError::Invalid(format!("no persona named {name:?} in journey.toml")))?;
+                1u64 << index
+            }
+        };
+        let mut frame = self.session.table("events").await?;
+        if let Some(condition) = self.filter_expr(filter) {
+            frame = frame.filter(condition)?;
+        }
+        let frame = frame.select_columns(&[columns::CUSTOMER, columns::TS, columns::TOUCHPOINT, columns::EMOTION])?;
+        let input = frame.create_physical_plan().await?;
+        let context = Arc::new(JourneyContext {
+            catalog: self.catalog.clone(),
+            personas: self.personas.clone(),
+            require_personas,
+        });
+        let mut plan: Arc<dyn ExecutionPlan> = Arc::new(JourneyExec::new(input, sink, context));
+        let state = self.session.state();
+        for rule in state.physical_optimizers() {
+            plan = rule.optimize(plan, state.config_options())?;
+        }
+        Ok(plan)
+    }
+
+    /// The indented physical plan of a journey analysis, for EXPLAIN.
+    pub async fn explain_journey(&self, filter: &EventFilter) -> Result<String, EngineError> {
+        let sink = Collector::new("explain", || NoKernel);
+        let plan = self.journey_plan(filter, sink).await?;
+        Ok(displayable(plan.as_ref()).indent(true).to_string())
+    }
+
+    /// Runs an accumulator over every journey that passes the filter and
+    /// returns the merged accumulator (not yet finished).
+    pub async fn run<A, F>(&self, name: &str, filter: &EventFilter, factory: F) -> Result<A, EngineError>
+    where
+        A: Accumulator + 'static,
+        F: Fn() -> A + Send + Sync + 'static,
+    {
+        let collector = Collector::new(name, factory);
+        let plan = self.journey_plan(filter, collector.clone()).await?;
+        datafusion::physical_plan::collect(plan, self.session.task_ctx()).await?;
+        Ok(collector.take())
+    }
+}
+
+/// An accumulator that observes nothing, for showing plans.
+struct NoKernel;
+
+impl Accumulator for NoKernel {
+    type Output = ();
+    fn observe(&mut self, _journey: &journey::Journey<'_>) {}
+    fn merge(&mut self, _other: Self) {}
+    fn finish(self) {}
+}

@@ -1,0 +1,352 @@
+//! The journey operator: consumes a stream of events that is partitioned by
+//! customer and sorted by (customer, ts), cuts it into journeys (one per
+//! customer, also across batch boundaries), feeds each journey to a kernel
+//! accumulator, and merges the partition's partial result into a shared
+//! collector when the partition ends.
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, Float32Type, Int32Type, Int64Type, Schema, SchemaRef, TimestampMicrosecondType};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::expressions::Column;
+use datafusion::physical_expr::{
+    EquivalenceProperties, LexRequirement, OrderingRequirements, PhysicalExpr, PhysicalSortRequirement,
+};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, Partitioning, PlanProperties,
+    SendableRecordBatchStream,
+};
+use futures::StreamExt;
+use journey::{Accumulator, Journey};
+use model::{Catalog, TouchpointId, columns};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// What every partition of a journey operator shares: how to make an
+/// accumulator, where to merge results, and the per-customer context.
+pub trait JourneySink: Send + Sync + std::fmt::Debug {
+    /// Runs over one partition's journeys; called once per partition.
+    fn partial(&self) -> Box<dyn PartialJourneys>;
+    fn describe(&self) -> String;
+}
+
+pub trait PartialJourneys: Send {
+    fn observe(&mut self, journey: &Journey<'_>);
+    /// Merges this partition's result into the shared collector.
+    fn complete(self: Box<Self>);
+}
+
+/// A [`JourneySink`] for one accumulator type: partials merge into `merged`.
+pub struct Collector<A: Accumulator, F: Fn() -> A + Send + Sync> {
+    name: String,
+    factory: F,
+    merged: Arc<Mutex<Option<A>>>,
+}
+
+impl<A: Accumulator + 'static, F: Fn() -> A + Send + Sync + 'static> Collector<A, F> {
+    pub fn new(name: &str, factory: F) -> Arc<Collector<A, F>> {
+        Arc::new(Collector { name: name.to_string(), factory, merged: Arc::new(Mutex::new(None)) })
+    }
+
+    /// The merged result of every partition that ran, or a fresh
+    /// accumulator when none did.
+    pub fn take(&self) -> A {
+        let taken = self.merged.lock().expect("collector lock is never poisoned").take();
+        taken.unwrap_or_else(|| (self.factory)())
+    }
+}
+
+impl<A: Accumulator, F: Fn() -> A + Send + Sync> std::fmt::Debug for Collector<A, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Collector({})", self.name)
+    }
+}
+
+struct Partial<A: Accumulator> {
+    accumulator: A,
+    merged: Arc<Mutex<Option<A>>>,
+}
+
+impl<A: Accumulator> PartialJourneys for Partial<A> {
+    fn observe(&mut self, journey: &Journey<'_>) {
+        self.accumulator.observe(journey);
+    }
+
+    fn complete(self: Box<Self>) {
+        let mut merged = self.merged.lock().expect("collector lock is never poisoned");
+        match merged.as_mut() {
+            Some(existing) => existing.merge(self.accumulator),
+            None => *merged = Some(self.accumulator),
+        }
+    }
+}
+
+impl<A: Accumulator + 'static, F: Fn() -> A + Send + Sync + 'static> JourneySink for Collector<A, F> {
+    fn partial(&self) -> Box<dyn PartialJourneys> {
+        Box::new(Partial { accumulator: (self.factory)(), merged: self.merged.clone() })
+    }
+
+    fn describe(&self) -> String {
+        self.name.clone()
+    }
+}
+
+/// Per-customer context the operator attaches to each journey.
+#[derive(Debug)]
+pub struct JourneyContext {
+    pub catalog: Catalog,
+    /// Customer key → persona bits; customers absent have none.
+    pub personas: HashMap<u64, u64>,
+    /// Only journeys of customers with all these persona bits are observed.
+    pub require_personas: u64,
+}
+
+#[derive(Debug)]
+pub struct JourneyExec {
+    input: Arc<dyn ExecutionPlan>,
+    sink: Arc<dyn JourneySink>,
+    context: Arc<JourneyContext>,
+    properties: Arc<PlanProperties>,
+}
+
+impl JourneyExec {
+    pub fn new(input: Arc<dyn ExecutionPlan>, sink: Arc<dyn JourneySink>, context: Arc<JourneyContext>) -> JourneyExec {
+        let schema = Arc::new(Schema::empty());
+        let partitions = input.output_partitioning().partition_count();
+        let properties = Arc::new(PlanProperties::new(
+            EquivalenceProperties::new(schema),
+            Partitioning::UnknownPartitioning(partitions),
+            EmissionType::Final,
+            Boundedness::Bounded,
+        ));
+        JourneyExec { input, sink, context, properties }
+    }
+
+    fn column(&self, name: &str) -> Result<Arc<dyn PhysicalExpr>> {
+        let index = self.input.schema().index_of(name)?;
+        Ok(Arc::new(Column::new(name, index)))
+    }
+}
+
+impl DisplayAs for JourneyExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "JourneyExec: kernel={}", self.sink.describe())
+    }
+}
+
+impl ExecutionPlan for JourneyExec {
+    fn name(&self) -> &str {
+        "JourneyExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![&self.input]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn required_input_distribution(&self) -> Vec<Distribution> {
+        match self.column(columns::CUSTOMER) {
+            Ok(customer) => vec![Distribution::HashPartitioned(vec![customer])],
+            Err(_) => vec![Distribution::SinglePartition],
+        }
+    }
+
+    fn required_input_ordering(&self) -> Vec<Option<OrderingRequirements>> {
+        let requirement = [columns::CUSTOMER, columns::TS]
+            .into_iter()
+            .filter_map(|name| self.column(name).ok())
+            .map(|expr| PhysicalSortRequirement::new(expr, None));
+        vec![LexRequirement::new(requirement).map(OrderingRequirements::new)]
+    }
+
+    fn maintains_input_order(&self) -> Vec<bool> {
+        vec![false]
+    }
+
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![false]
+    }
+
+    fn with_new_children(self: Arc<Self>, children: Vec<Arc<dyn ExecutionPlan>>) -> Result<Arc<dyn ExecutionPlan>> {
+        let input = children.into_iter().next().ok_or_else(|| DataFusionError::Internal("JourneyExec needs one child".into()))?;
+        Ok(Arc::new(JourneyExec::new(input, self.sink.clone(), self.context.clone())))
+    }
+
+    fn execute(&self, partition: usize, context: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
+        let input = self.input.execute(partition, context)?;
+        let layout = ColumnLayout::of(&self.input.schema())?;
+        let mut assembler = Assembler::new(self.sink.partial(), self.context.clone(), layout);
+        let schema = self.schema();
+        let stream = futures::stream::once(async move {
+            let mut input = input;
+            while let Some(batch) = input.next().await {
+                assembler.push(&batch?)?;
+            }
+            assembler.finish();
+            Ok(RecordBatch::new_empty(Arc::new(Schema::empty())))
+        });
+        Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
+    }
+}
+
+/// Where the operator finds its columns in the input.
+#[derive(Debug, Clone, Copy)]
+struct ColumnLayout {
+    customer: usize,
+    ts: usize,
+    touchpoint: usize,
+    emotion: Option<usize>,
+}
+
+impl ColumnLayout {
+    fn of(schema: &SchemaRef) -> Result<ColumnLayout> {
+        Ok(ColumnLayout {
+            customer: schema.index_of(columns::CUSTOMER)?,
+            ts: schema.index_of(columns::TS)?,
+            touchpoint: schema.index_of(columns::TOUCHPOINT)?,
+            emotion: schema.index_of(columns::EMOTION).ok(),
+        })
+    }
+}
+
+/// Cuts a sorted event stream into journeys. The last customer of a batch
+/// is held back (copied) because the next batch may continue it.
+struct Assembler {
+    partial: Box<dyn PartialJourneys>,
+    context: Arc<JourneyContext>,
+    layout: ColumnLayout,
+    held: Held,
+}
+
+#[derive(Default)]
+struct Held {
+    customer: Option<u64>,
+    ts_us: Vec<i64>,
+    touchpoint: Vec<TouchpointId>,
+    emotion: Vec<f32>,
+}
+
+/// One batch's columns in the kernel's types.
+struct Columns<'a> {
+    customer: &'a [i64],
+    ts_us: &'a [i64],
+    touchpoint: Vec<TouchpointId>,
+    emotion: Vec<f32>,
+}
+
+impl Assembler {
+    fn new(partial: Box<dyn PartialJourneys>, context: Arc<JourneyContext>, layout: ColumnLayout) -> Assembler {
+        Assembler { partial, context, layout, held: Held::default() }
+    }
+
+    fn columns<'a>(&self, batch: &'a RecordBatch) -> Result<Columns<'a>> {
+        let customer = batch.column(self.layout.customer).as_primitive::<Int64Type>().values();
+        let ts_us = batch.column(self.layout.ts).as_primitive::<TimestampMicrosecondType>().values();
+        let touchpoint = touchpoint_ids(batch.column(self.layout.touchpoint).as_ref(), &self.context.catalog)?;
+        let emotion = match self.layout.emotion {
+            Some(index) => {
+                let values = batch.column(index).as_primitive::<Float32Type>();
+                (0..values.len()).map(|i| if values.is_null(i) { f32::NAN } else { values.value(i) }).collect()
+            }
+            None => vec![f32::NAN; batch.num_rows()],
+        };
+        Ok(Columns { customer, ts_us, touchpoint, emotion })
+    }
+
+    fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let columns = self.columns(batch)?;
+        let rows = columns.customer.len();
+        let mut start = 0;
+        while start < rows {
+            let customer = columns.customer[start];
+            let mut end = start + 1;
+            while end < rows && columns.customer[end] == customer {
+                end += 1;
+            }
+            let customer = customer as u64;
+            if self.held.customer.is_some_and(|held| held != customer) {
+                self.release_held();
+            }
+            if end == rows || self.held.customer == Some(customer) {
+                self.hold(customer, &columns, start..end);
+                if end < rows {
+                    self.release_held();
+                }
+            } else {
+                self.observe(customer, &columns.ts_us[start..end], &columns.touchpoint[start..end], &columns.emotion[start..end]);
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn hold(&mut self, customer: u64, columns: &Columns<'_>, range: std::ops::Range<usize>) {
+        self.held.customer = Some(customer);
+        self.held.ts_us.extend_from_slice(&columns.ts_us[range.clone()]);
+        self.held.touchpoint.extend_from_slice(&columns.touchpoint[range.clone()]);
+        self.held.emotion.extend_from_slice(&columns.emotion[range]);
+    }
+
+    fn release_held(&mut self) {
+        if let Some(customer) = self.held.customer.take() {
+            let held = std::mem::take(&mut self.held);
+            self.observe(customer, &held.ts_us, &held.touchpoint, &held.emotion);
+            // Keep the allocations for the next held customer.
+            self.held = Held { customer: None, ..held };
+            self.held.ts_us.clear();
+            self.held.touchpoint.clear();
+            self.held.emotion.clear();
+        }
+    }
+
+    fn observe(&mut self, customer: u64, ts_us: &[i64], touchpoint: &[TouchpointId], emotion: &[f32]) {
+        let personas = self.context.personas.get(&customer).copied().unwrap_or(0);
+        if personas & self.context.require_personas != self.context.require_personas {
+            return;
+        }
+        let journey = Journey { customer, personas, ts_us, touchpoint, emotion, breakdown: &[] };
+        self.partial.observe(&journey);
+    }
+
+    fn finish(mut self) {
+        self.release_held();
+        self.partial.complete();
+    }
+}
+
+/// Maps a touchpoint column (dictionary or plain strings) to catalog ids.
+/// Names missing from the catalog are an error: the engine interns every
+/// stored name before a query starts.
+fn touchpoint_ids(array: &dyn Array, catalog: &Catalog) -> Result<Vec<TouchpointId>> {
+    let lookup = |name: &str| {
+        catalog
+            .lookup(name)
+            .ok_or_else(|| DataFusionError::Internal(format!("touchpoint {name:?} is not in the catalog")))
+    };
+    match array.data_type() {
+        DataType::Dictionary(_, _) => {
+            let dictionary = array.as_dictionary::<Int32Type>();
+            let values = dictionary.values().as_string::<i32>();
+            let mapped: Vec<TouchpointId> = values.iter().map(|v| lookup(v.unwrap_or(""))).collect::<Result<_>>()?;
+            Ok(dictionary.keys().values().iter().map(|&key| mapped[key as usize]).collect())
+        }
+        DataType::Utf8 => array.as_string::<i32>().iter().map(|v| lookup(v.unwrap_or(""))).collect(),
+        other => Err(DataFusionError::Internal(format!("touchpoint column has type {other}"))),
+    }
+}
