@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One step of one journey: from, to, customer, seconds.
 type Step<'c> = (&'c str, &'c str, u64, f64);
 
+/// An edge's durations in seconds and its customers.
+type EdgeSteps = (Vec<f64>, BTreeSet<u64>);
+
 fn reference(
     catalog: &Catalog,
     journeys: &[OwnedJourney],
@@ -35,7 +38,7 @@ fn reference(
             steps.push((pair[0].1, pair[1].1, journey.customer, seconds));
         }
     }
-    let mut edges: BTreeMap<(&str, &str), (Vec<f64>, BTreeSet<u64>)> = BTreeMap::new();
+    let mut edges: BTreeMap<(&str, &str), EdgeSteps> = BTreeMap::new();
     for (from, to, customer, seconds) in steps {
         let edge = edges.entry((from, to)).or_default();
         edge.0.push(seconds);
