@@ -172,8 +172,11 @@ impl Group {
         for (id, cell) in &journey.touchpoints {
             self.touchpoints[id.index()].add(cell);
         }
+        // A journey reaches few stages; the others would add zeros.
         for (mine, cell) in self.stages.iter_mut().zip(&journey.stages) {
-            mine.add(cell);
+            if cell.customers > 0 {
+                mine.add(cell);
+            }
         }
     }
 
@@ -318,7 +321,11 @@ impl Accumulator for MapAccumulator {
         self.journey.build(journey, &self.stage_of);
         self.groups[0].add_journey(&self.journey);
         for (persona, group) in self.groups[1..].iter_mut().enumerate() {
-            if journey.personas & (1 << persona) != 0 {
+            // Personas beyond the mask's 64 bits never match.
+            let member = u32::try_from(persona)
+                .ok()
+                .and_then(|bit| journey.personas.checked_shr(bit));
+            if member.is_some_and(|bits| bits & 1 == 1) {
                 group.add_journey(&self.journey);
             }
         }

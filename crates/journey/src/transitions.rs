@@ -16,6 +16,7 @@
 //! - `customers` counts journeys that took the edge at least once; each
 //!   journey is one customer's, observed once.
 
+use crate::hash::BuildIdHasher;
 use crate::stats::Summary;
 use crate::{Accumulator, Journey};
 use model::{Catalog, TouchpointId};
@@ -100,7 +101,7 @@ enum EdgeIndex {
         n_touchpoints: usize,
         slots: Vec<u32>,
     },
-    Sparse(HashMap<(TouchpointId, TouchpointId), u32>),
+    Sparse(HashMap<(TouchpointId, TouchpointId), u32, BuildIdHasher>),
 }
 
 impl EdgeIndex {
@@ -112,10 +113,11 @@ impl EdgeIndex {
                 slots,
             }
         } else {
-            EdgeIndex::Sparse(HashMap::new())
+            EdgeIndex::Sparse(HashMap::default())
         }
     }
 
+    #[inline]
     fn get(&self, from: TouchpointId, to: TouchpointId) -> Option<usize> {
         match self {
             EdgeIndex::Dense {
@@ -161,6 +163,7 @@ impl TransitionAccumulator {
         }
     }
 
+    #[inline]
     fn edge_slot(&mut self, from: TouchpointId, to: TouchpointId) -> usize {
         if let Some(slot) = self.index.get(from, to) {
             return slot;
@@ -177,6 +180,7 @@ impl TransitionAccumulator {
         slot
     }
 
+    #[inline]
     fn record(&mut self, from: TouchpointId, to: TouchpointId, duration_us: i64) {
         let journey = self.journeys_seen;
         let slot = self.edge_slot(from, to);

@@ -13,6 +13,7 @@
 //! - `coverage` = the variant's customers ÷ all customers;
 //!   `cumulative_coverage` adds the coverage of the variants ranked above.
 
+use crate::hash::BuildIdHasher;
 use crate::{Accumulator, Journey};
 use model::{Catalog, TouchpointId};
 use serde::Serialize;
@@ -59,7 +60,7 @@ pub struct Variant {
 #[derive(Debug)]
 pub struct VariantAccumulator {
     spec: VariantSpec,
-    customers_by_variant: HashMap<Vec<TouchpointId>, u64>,
+    customers_by_variant: HashMap<Vec<TouchpointId>, u64, BuildIdHasher>,
     total_customers: u64,
     /// The current journey's variant, reused to avoid an allocation per
     /// journey when the variant was seen before.
@@ -70,7 +71,7 @@ impl VariantAccumulator {
     pub fn new(spec: &VariantSpec) -> VariantAccumulator {
         VariantAccumulator {
             spec: spec.clone(),
-            customers_by_variant: HashMap::new(),
+            customers_by_variant: HashMap::default(),
             total_customers: 0,
             sequence: Vec::new(),
         }
