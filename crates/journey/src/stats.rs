@@ -63,12 +63,15 @@ impl Summary {
     /// graph), and equal those of [`quantile_sorted`] on the sorted values.
     /// Reorders `values_us`; `None` for no values.
     pub fn of_durations_us(values_us: &mut [i64]) -> Option<Summary> {
-        let min_us = *values_us.iter().min()?;
-        let max_us = *values_us.iter().max()?;
+        let first_us = *values_us.first()?;
+        let (min_us, max_us, sum_us) = values_us.iter().fold(
+            (first_us, first_us, 0_i128),
+            |(min_us, max_us, sum_us), &v| (min_us.min(v), max_us.max(v), sum_us + i128::from(v)),
+        );
         let count = values_us.len();
-        // Offsets from the minimum keep the sums exact in i128 and make the
-        // spread of identical values exactly zero.
-        let offset_sum: i128 = values_us.iter().map(|v| i128::from(v - min_us)).sum();
+        // Offsets from the minimum make the spread of identical values
+        // exactly zero; the i128 sum is exact.
+        let offset_sum = sum_us - i128::from(min_us) * count as i128;
         let mean_offset_us = offset_sum as f64 / count as f64;
         let stdev_us = (count >= 2).then(|| {
             let squares: f64 = values_us

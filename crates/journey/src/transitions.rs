@@ -163,11 +163,17 @@ impl TransitionAccumulator {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn edge_slot(&mut self, from: TouchpointId, to: TouchpointId) -> usize {
-        if let Some(slot) = self.index.get(from, to) {
-            return slot;
+        match self.index.get(from, to) {
+            Some(slot) => slot,
+            None => self.add_edge(from, to),
         }
+    }
+
+    /// Kept out of line: an edge is added once and looked up many times.
+    #[inline(never)]
+    fn add_edge(&mut self, from: TouchpointId, to: TouchpointId) -> usize {
         let slot = self.edges.len();
         self.index.insert(from, to, slot);
         self.edges.push(Edge {
