@@ -4,7 +4,15 @@
 //! finishes into a result. No I/O, no clock, no async: the engine feeds the
 //! journeys, and the same code runs embedded or on a cluster.
 
+mod hash;
+pub mod map;
+pub mod owned;
 pub mod stats;
+pub mod transitions;
+pub mod variants;
+
+#[cfg(test)]
+mod test_support;
 
 use model::TouchpointId;
 
