@@ -2,6 +2,7 @@
 //! reports failure as one line on stderr with a non-zero exit code. Only
 //! this crate prints and exits.
 
+mod analyses;
 mod convert;
 mod import;
 mod output;
@@ -41,6 +42,10 @@ enum Command {
     },
     /// Show the physical plan of a journey analysis.
     Explain,
+    /// The journey map: stages, touchpoints, emotions, drop-off and transitions.
+    Map(analyses::MapArgs),
+    /// The most common journeys (touchpoint sequences) and their coverage.
+    Variants(analyses::VariantArgs),
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +114,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let engine = engine::Engine::open(&cli.data).await?;
             let batches = engine.sql(&query).await?;
             output::print_batches(&batches, cli.format)
+        }
+        Command::Map(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            let report = analyses::map(&engine, &args).await?;
+            analyses::print_map(&report, cli.format)
+        }
+        Command::Variants(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            let variants = analyses::variants(&engine, &args).await?;
+            analyses::print_variants(&variants, cli.format)
         }
         Command::Explain => {
             let engine = engine::Engine::open(&cli.data).await?;

@@ -97,7 +97,7 @@ impl<A: Accumulator + 'static, F: Fn() -> A + Send + Sync + 'static> JourneySink
 /// Per-customer context the operator attaches to each journey.
 #[derive(Debug)]
 pub struct JourneyContext {
-    pub catalog: Catalog,
+    pub catalog: Arc<Catalog>,
     /// Customer key → persona bits; customers absent have none.
     pub personas: HashMap<u64, u64>,
     /// Only journeys of customers with all these persona bits are observed.

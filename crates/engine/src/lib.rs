@@ -48,7 +48,7 @@ pub struct EventFilter {
 pub struct Engine {
     store: Store,
     definition: JourneyDefinition,
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
     traits: HashMap<u64, Traits>,
     personas: HashMap<u64, u64>,
     session: SessionContext,
@@ -92,7 +92,7 @@ impl Engine {
             .with_information_schema(true);
         let session = SessionContext::new_with_config(config);
         session.register_table("events", Arc::new(EventsProvider::new(buckets)))?;
-        Ok(Engine { store, definition, catalog, traits, personas, session })
+        Ok(Engine { store, definition, catalog: Arc::new(catalog), traits, personas, session })
     }
 
     pub fn store(&self) -> &Store {
@@ -103,7 +103,7 @@ impl Engine {
         &self.definition
     }
 
-    pub fn catalog(&self) -> &Catalog {
+    pub fn catalog(&self) -> &Arc<Catalog> {
         &self.catalog
     }
 

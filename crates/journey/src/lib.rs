@@ -54,3 +54,22 @@ pub trait Accumulator: Send + Sized {
     fn merge(&mut self, other: Self);
     fn finish(self) -> Self::Output;
 }
+
+/// Two analyses in one pass over the journeys.
+impl<A: Accumulator, B: Accumulator> Accumulator for (A, B) {
+    type Output = (A::Output, B::Output);
+
+    fn observe(&mut self, journey: &Journey<'_>) {
+        self.0.observe(journey);
+        self.1.observe(journey);
+    }
+
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+        self.1.merge(other.1);
+    }
+
+    fn finish(self) -> Self::Output {
+        (self.0.finish(), self.1.finish())
+    }
+}
