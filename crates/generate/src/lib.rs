@@ -3,6 +3,7 @@
 mod broadband;
 mod contact;
 mod generator;
+mod life;
 mod people;
 mod planted;
 mod poor;

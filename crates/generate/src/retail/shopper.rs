@@ -4,12 +4,12 @@
 use super::catalog::{self, PRODUCT_WEIGHTS, PRODUCTS, Product, WEB_PROFILE};
 use super::definition::{STAGES, TOUCHPOINTS, ch, tp};
 use super::plant;
-use crate::contact::{self, Issue, Route, Rules};
-use crate::generator::{Context, CustomerRecord, Identities};
-use crate::poor::is_poor_experience;
+use crate::contact::{Issue, Route, Rules};
+use crate::generator::{Context, CustomerRecord};
+use crate::life::Life;
 use crate::rng::Rng;
-use crate::time::{DAY_US, OpeningHours, Schedule, days, minutes, seconds};
-use crate::timeline::{Props, Timeline};
+use crate::time::{DAY_US, days, minutes, seconds};
+use crate::timeline::Props;
 use model::{Event, Traits};
 
 /// Separates the retailer's random streams from other scenarios'.
@@ -80,67 +80,44 @@ pub(super) struct Order {
 }
 
 pub(super) struct Shopper<'c> {
-    pub(super) context: &'c Context,
-    pub(super) rng: Rng,
-    pub(super) timeline: Timeline,
+    pub(super) life: Life<'c>,
     pub(super) profile: Profile,
-    distinct_id: String,
     orders: u32,
-    issues: u32,
     first_purchase_ts_us: Option<i64>,
 }
 
 pub(crate) fn customer(context: &Context, index: u64) -> CustomerRecord {
-    let (seed, tag) = context.customer_seeds(SALT, index);
-    let mut rng = Rng::new(seed);
-    let profile = Profile::draw(&mut rng, index);
-    let distinct_id = format!("c{tag:016x}");
-    let mut timeline = Timeline::new(distinct_id.clone(), tag, context.window);
-    if context.identities == Identities::AnonymousFirst {
-        timeline.browse_anonymously();
-    }
+    let mut life = Life::begin(context, SALT, index);
+    let profile = Profile::draw(&mut life.rng, index);
     let traits = profile.traits();
-    let mut shopper = Shopper {
-        context,
-        rng,
-        timeline,
-        profile,
-        distinct_id: distinct_id.clone(),
-        orders: 0,
-        issues: 0,
-        first_purchase_ts_us: None,
-    };
+    let mut shopper = Shopper { life, profile, orders: 0, first_purchase_ts_us: None };
     shopper.live();
-    CustomerRecord { index, distinct_id, traits, events: shopper.timeline.finish() }
+    shopper.life.finish(index, traits)
 }
 
 impl Shopper<'_> {
-    pub(super) fn planted(&self, index: usize) -> bool {
-        self.context.switches.on(index)
-    }
-
     pub(super) fn rules(&self) -> Rules {
         Rules {
-            spikes: self.planted(plant::WAIT_SPIKES),
-            optimists: self.planted(plant::FALSE_RESOLVED),
-            wait_target_s: self.context.wait_target_s,
+            spikes: self.life.planted(plant::WAIT_SPIKES),
+            optimists: self.life.planted(plant::FALSE_RESOLVED),
+            wait_target_s: self.life.context.wait_target_s,
         }
     }
 
     /// Round after round of the cycle until the customer leaves or the
     /// window ends.
     fn live(&mut self) {
-        let window = self.context.window;
+        let window = self.life.context.window;
         let span = (window.end_us - window.start_us) as u64;
-        let mut start = window.start_us + self.rng.below(span) as i64;
+        let mut start = window.start_us + self.life.rng.below(span) as i64;
         loop {
             let Some(order) = self.shop(start) else { return };
             let followed_up = self.after_purchase(&order);
             if !self.comes_back(followed_up) {
                 return;
             }
-            let gap = days(25.0 + self.rng.exponential(75.0));
-            start = (order.ts_us + gap).max(self.timeline.last_ts_us() + DAY_US);
+            let gap = days(25.0 + self.life.rng.exponential(75.0));
+            start = (order.ts_us + gap).max(self.life.timeline.last_ts_us() + DAY_US);
             if start >= window.end_us {
                 return;
             }
@@ -151,7 +128,7 @@ impl Shopper<'_> {
         let session = self.session_time(start_us);
         let landed = self.awareness(session);
         let decided = self.consider(landed)?;
-        if self.rng.chance(if self.profile.older { 0.3 } else { 0.1 }) {
+        if self.life.rng.chance(if self.profile.older { 0.3 } else { 0.1 }) {
             self.visit_store(decided)
         } else {
             self.buy_online(decided)
@@ -160,17 +137,7 @@ impl Shopper<'_> {
 
     /// A moment to browse on the day of `day_ts_us`, in browsing hours.
     pub(super) fn session_time(&mut self, day_ts_us: i64) -> i64 {
-        let schedule = Schedule { hours: &OpeningHours::ALWAYS, profile: &WEB_PROFILE, immediate: 0.0 };
-        schedule.pick(&mut self.rng, crate::time::day_start(day_ts_us))
-    }
-
-    /// `base` plus a uniform number of days in `[low, high)`.
-    pub(super) fn days_after(&mut self, base: i64, low: f64, high: f64) -> i64 {
-        base + days(self.rng.uniform(low, high))
-    }
-
-    pub(super) fn push(&mut self, ts: i64, touchpoint: &'static str, channel: &'static str) -> &mut Event {
-        self.timeline.push(&mut self.rng, ts, touchpoint, channel)
+        self.life.session_time(day_ts_us, &WEB_PROFILE)
     }
 
     /// The channel the customer browses on.
@@ -187,43 +154,43 @@ impl Shopper<'_> {
             (false, false, true) => [35, 40, 12, 3, 10],
             (false, false, false) => [40, 25, 15, 8, 12],
         };
-        let source = self.rng.weighted(&weights);
+        let source = self.life.rng.weighted(&weights);
         let (touchpoint, channel) = match source {
             0 => (tp::SEARCH_AD, ch::SEARCH),
             1 => (tp::SOCIAL_AD, ch::SOCIAL),
             2 => (tp::BLOG_POST, ch::WEB),
             3 => {
-                let delivered = crate::time::day_start(ts) - days(self.rng.uniform(1.0, 6.0)) + minutes(600.0);
-                self.timeline.push(&mut self.rng, delivered, tp::PRINTED_CATALOG, ch::MAIL);
+                let delivered = crate::time::day_start(ts) - days(self.life.rng.uniform(1.0, 6.0)) + minutes(600.0);
+                self.life.timeline.push(&mut self.life.rng, delivered, tp::PRINTED_CATALOG, ch::MAIL);
                 return ts;
             }
             _ if returning => return self.return_trigger(ts),
             _ => return ts,
         };
-        self.timeline.push(&mut self.rng, ts, touchpoint, channel);
-        ts + seconds(self.rng.uniform(5.0, 40.0))
+        self.life.timeline.push(&mut self.life.rng, ts, touchpoint, channel);
+        ts + seconds(self.life.rng.uniform(5.0, 40.0))
     }
 
     /// What brings a past customer back: the app's "buy again", a newsletter
     /// or simply coming back.
     fn return_trigger(&mut self, ts: i64) -> i64 {
-        match self.rng.below(10) {
+        match self.life.rng.below(10) {
             0..=4 => {
                 let channel = self.web();
-                self.timeline.push(&mut self.rng, ts, tp::BUY_AGAIN, channel);
+                self.life.timeline.push(&mut self.life.rng, ts, tp::BUY_AGAIN, channel);
             }
             5..=7 => {
-                self.timeline.push(&mut self.rng, ts, tp::NEWSLETTER, ch::EMAIL);
+                self.life.timeline.push(&mut self.life.rng, ts, tp::NEWSLETTER, ch::EMAIL);
             }
             _ => return ts,
         }
-        ts + seconds(self.rng.uniform(5.0, 60.0))
+        ts + seconds(self.life.rng.uniform(5.0, 60.0))
     }
 
     fn page(&mut self, ts: i64, touchpoint: &'static str, dwell: (f64, f64)) -> i64 {
         let channel = self.web();
-        self.timeline.push(&mut self.rng, ts, touchpoint, channel);
-        ts + seconds(self.rng.uniform(dwell.0, dwell.1))
+        self.life.timeline.push(&mut self.life.rng, ts, touchpoint, channel);
+        ts + seconds(self.life.rng.uniform(dwell.0, dwell.1))
     }
 
     /// Research: product pages, reviews, perhaps a question to sales and the
@@ -231,44 +198,39 @@ impl Shopper<'_> {
     fn consider(&mut self, landed: i64) -> Option<i64> {
         let returning = self.orders > 0;
         let mut ts = landed;
-        for _ in 0..1 + self.rng.below(if returning { 2 } else { 3 }) {
+        for _ in 0..1 + self.life.rng.below(if returning { 2 } else { 3 }) {
             ts = self.page(ts, tp::PRODUCT_PAGE, (30.0, 240.0));
         }
-        if self.rng.chance(if returning { 0.25 } else { 0.45 }) {
+        if self.life.rng.chance(if returning { 0.25 } else { 0.45 }) {
             ts = self.page(ts, tp::REVIEWS, (40.0, 300.0));
         }
-        if self.rng.chance(if returning { 0.05 } else { 0.25 }) {
+        if self.life.rng.chance(if returning { 0.05 } else { 0.25 }) {
             return None;
         }
-        if self.rng.chance(0.06) {
-            ts = self.ask_sales(ts) + minutes(self.rng.uniform(1.0, 5.0));
+        if self.life.rng.chance(0.06) {
+            ts = self.ask_sales(ts) + minutes(self.life.rng.uniform(1.0, 5.0));
         }
         let faq_share = if self.profile.older { 0.55 } else { 0.35 } * if returning { 0.5 } else { 1.0 };
-        if self.rng.chance(faq_share) {
+        if self.life.rng.chance(faq_share) {
             ts = self.page(ts, tp::FAQ_PAGE, (30.0, 200.0));
-            let older_drop = self.profile.older && self.planted(plant::OLDER_FAQ_DROP);
-            if self.rng.chance(if older_drop { plant::FAQ_DROP_OLDER } else { plant::FAQ_DROP_OTHERS }) {
+            let older_drop = self.profile.older && self.life.planted(plant::OLDER_FAQ_DROP);
+            if self.life.rng.chance(if older_drop { plant::FAQ_DROP_OLDER } else { plant::FAQ_DROP_OTHERS }) {
                 return None;
             }
             ts = self.page(ts, tp::PRODUCT_PAGE, (30.0, 180.0));
         }
-        if self.rng.chance(0.35) {
-            let later = ts + days(self.rng.uniform(1.0, 5.0));
+        if self.life.rng.chance(0.35) {
+            let later = ts + days(self.life.rng.uniform(1.0, 5.0));
             let session = self.session_time(later);
             ts = self.page(session, tp::PRODUCT_PAGE, (30.0, 200.0));
         }
         Some(ts)
     }
 
-    pub(super) fn new_issue_key(&mut self) -> String {
-        self.issues += 1;
-        format!("{}-i{}", self.distinct_id, self.issues)
-    }
-
     fn ask_sales(&mut self, ts: i64) -> i64 {
         let product = self.choose_product();
         let issue = Issue {
-            key: self.new_issue_key(),
+            key: self.life.new_issue_key(),
             reason: "product_advice",
             topic: &catalog::ADVICE,
             item: product.name,
@@ -276,29 +238,29 @@ impl Shopper<'_> {
         };
         let route = Route { first: &catalog::SALES_CHAT, alternatives: &[], complaint: None, wait_factor: 1.0 };
         let rules = self.rules();
-        contact::handle_issue(&mut self.rng, &mut self.timeline, &rules, &issue, &route, ts).end_ts_us
+        self.life.handle(&rules, &issue, &route, ts).end_ts_us
     }
 
     fn choose_product(&mut self) -> &'static Product {
-        &PRODUCTS[self.rng.weighted(&PRODUCT_WEIGHTS)]
+        &PRODUCTS[self.life.rng.weighted(&PRODUCT_WEIGHTS)]
     }
 
     /// Advice in a store, then perhaps a purchase at the till.
     fn visit_store(&mut self, decided: i64) -> Option<Order> {
         let product = self.choose_product();
         let issue =
-            Issue { key: self.new_issue_key(), reason: "product_advice", topic: &catalog::ADVICE, item: product.name, solve: 0.9 };
+            Issue { key: self.life.new_issue_key(), reason: "product_advice", topic: &catalog::ADVICE, item: product.name, solve: 0.9 };
         let route = Route { first: &catalog::STORE, alternatives: &[], complaint: None, wait_factor: 1.0 };
         let rules = self.rules();
-        let need = decided + days(self.rng.uniform(0.5, 5.0));
-        let visit = contact::handle_issue(&mut self.rng, &mut self.timeline, &rules, &issue, &route, need);
-        if !self.rng.chance(0.75) {
+        let need = decided + days(self.life.rng.uniform(0.5, 5.0));
+        let visit = self.life.handle(&rules, &issue, &route, need);
+        if !self.life.rng.chance(0.75) {
             return None;
         }
-        let ts = visit.end_ts_us + minutes(self.rng.uniform(2.0, 10.0));
+        let ts = visit.end_ts_us + minutes(self.life.rng.uniform(2.0, 10.0));
         let order = self.place_order(ts, product, tp::STORE_PURCHASE, ch::STORE);
-        let printed = ts + seconds(self.rng.uniform(20.0, 90.0));
-        self.push(printed, tp::RECEIPT, ch::PRINT);
+        let printed = ts + seconds(self.life.rng.uniform(20.0, 90.0));
+        self.life.push(printed, tp::RECEIPT, ch::PRINT);
         Some(order)
     }
 
@@ -306,20 +268,20 @@ impl Shopper<'_> {
     /// a second try.
     fn buy_online(&mut self, decided: i64) -> Option<Order> {
         let product = self.choose_product();
-        let mobile_trouble = self.profile.mobile && self.planted(plant::MOBILE_CHECKOUT);
+        let mobile_trouble = self.profile.mobile && self.life.planted(plant::MOBILE_CHECKOUT);
         let (to_checkout, to_order) =
             if mobile_trouble { plant::MOBILE_FUNNEL } else { plant::DESKTOP_FUNNEL };
         let mut ts = decided;
         for _attempt in 0..3 {
-            self.timeline.identify();
+            self.life.timeline.identify();
             ts = self.page(ts, tp::CART, (20.0, 180.0));
-            if self.rng.chance(to_checkout) {
+            if self.life.rng.chance(to_checkout) {
                 ts = self.page(ts, tp::CHECKOUT, (60.0, 400.0));
-                if self.rng.chance(to_order) {
+                if self.life.rng.chance(to_order) {
                     let channel = self.web();
                     let order = self.place_order(ts, product, tp::ORDER_PLACED, channel);
-                    let confirmed = ts + seconds(self.rng.uniform(5.0, 90.0));
-                    self.timeline.push(&mut self.rng, confirmed, tp::ORDER_CONFIRMATION_EMAIL, ch::EMAIL);
+                    let confirmed = ts + seconds(self.life.rng.uniform(5.0, 90.0));
+                    self.life.timeline.push(&mut self.life.rng, confirmed, tp::ORDER_CONFIRMATION_EMAIL, ch::EMAIL);
                     return Some(order);
                 }
             }
@@ -330,25 +292,25 @@ impl Shopper<'_> {
 
     /// The cart reminder the next morning, and whether it brings them back.
     fn remind(&mut self, abandoned: i64) -> Option<i64> {
-        if !self.rng.chance(0.6) {
+        if !self.life.rng.chance(0.6) {
             return None;
         }
-        let reminded = crate::time::day_start(abandoned) + DAY_US + minutes(self.rng.uniform(540.0, 660.0));
-        self.timeline.push(&mut self.rng, reminded, tp::CART_REMINDER_EMAIL, ch::EMAIL);
-        if !self.rng.chance(0.35) {
+        let reminded = crate::time::day_start(abandoned) + DAY_US + minutes(self.life.rng.uniform(540.0, 660.0));
+        self.life.timeline.push(&mut self.life.rng, reminded, tp::CART_REMINDER_EMAIL, ch::EMAIL);
+        if !self.life.rng.chance(0.35) {
             return None;
         }
-        let back = reminded + days(self.rng.uniform(0.01, 2.0));
+        let back = reminded + days(self.life.rng.uniform(0.01, 2.0));
         Some(self.page(back, tp::PRODUCT_PAGE, (20.0, 120.0)))
     }
 
     fn place_order(&mut self, ts: i64, product: &'static Product, touchpoint: &'static str, channel: &'static str) -> Order {
         self.orders += 1;
         self.first_purchase_ts_us.get_or_insert(ts);
-        let items: i32 = if self.rng.chance(0.15) { 2 } else { 1 };
-        let value = (product.price * self.rng.uniform(0.9, 1.1) * f64::from(items) * 100.0).round() / 100.0;
-        let id = format!("{}-o{}", self.distinct_id, self.orders);
-        let event = self.timeline.push(&mut self.rng, ts, touchpoint, channel);
+        let items: i32 = if self.life.rng.chance(0.15) { 2 } else { 1 };
+        let value = (product.price * self.life.rng.uniform(0.9, 1.1) * f64::from(items) * 100.0).round() / 100.0;
+        let id = format!("{}-o{}", self.life.distinct_id, self.orders);
+        let event = self.life.timeline.push(&mut self.life.rng, ts, touchpoint, channel);
         event.value = Some(value);
         event.properties = Props::new()
             .str("order_id", &id)
@@ -368,16 +330,16 @@ impl Shopper<'_> {
             "silver" => 0.75,
             _ => 0.65,
         };
-        let follow = if !self.planted(plant::NO_FOLLOW_UP) {
+        let follow = if !self.life.planted(plant::NO_FOLLOW_UP) {
             plant::FOLLOW_UP_NEUTRAL
         } else if followed_up {
             1.0
         } else {
             plant::NO_FOLLOW_UP_FACTOR
         };
-        let strikes = self.planted(plant::THREE_STRIKES) && self.poor_since_first_purchase() >= 3;
+        let strikes = self.life.planted(plant::THREE_STRIKES) && self.poor_since_first_purchase() >= 3;
         let churn = if strikes { plant::THREE_STRIKES_FACTOR } else { 1.0 };
-        self.rng.chance(base * follow * churn)
+        self.life.rng.chance(base * follow * churn)
     }
 
     /// Poor experiences after the first purchase, at touchpoints of the
@@ -388,10 +350,7 @@ impl Shopper<'_> {
     }
 
     pub(super) fn count_poor(&self, since_ts_us: i64) -> usize {
-        let wait_target_s = self.context.wait_target_s as f32;
-        self.timeline.count(|event| {
-            event.ts_us >= since_ts_us && is_poor_experience(event, wait_target_s) && after_sale(event)
-        })
+        self.life.count_poor(|event| event.ts_us >= since_ts_us && after_sale(event))
     }
 }
 
