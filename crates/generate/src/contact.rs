@@ -40,7 +40,8 @@ pub(crate) struct Spike {
 
 impl Spike {
     pub(crate) fn covers(&self, ts_us: i64) -> bool {
-        self.weekdays & (1 << weekday(ts_us)) != 0 && (self.from_hour..self.to_hour).contains(&hour_of_day(ts_us))
+        self.weekdays & (1 << weekday(ts_us)) != 0
+            && (self.from_hour..self.to_hour).contains(&hour_of_day(ts_us))
     }
 }
 
@@ -94,7 +95,6 @@ pub(crate) struct Route<'a> {
 pub(crate) struct IssueOutcome {
     pub(crate) solved: bool,
     pub(crate) end_ts_us: i64,
-    pub(crate) contacts: u32,
 }
 
 /// One contact as it went.
@@ -122,7 +122,10 @@ const CONTACT_SURVEY: Topic = Topic {
         "Helpful, patient and knew exactly what to do.",
         "Problem solved on the first call, brilliant service.",
     ],
-    neutral: &["The agent was polite but it took a while.", "Got an answer in the end."],
+    neutral: &[
+        "The agent was polite but it took a while.",
+        "Got an answer in the end.",
+    ],
     negative: &[
         "Waited forever and the agent could not help.",
         "The agent said it was resolved but it is not.",
@@ -150,7 +153,10 @@ pub(crate) fn handle_issue(
         let served = serve(rng, timeline, rules, issue, route, queue, contact > 1, need);
         if served.solved {
             follow_up_question(rng, timeline, rules, issue, route, queue, served.end_ts_us);
-            return IssueOutcome { solved: true, end_ts_us: served.end_ts_us, contacts: contact };
+            return IssueOutcome {
+                solved: true,
+                end_ts_us: served.end_ts_us,
+            };
         }
         let gave_up = if served.abandoned {
             need = served.end_ts_us + minutes(rng.uniform(5.0, 120.0));
@@ -163,19 +169,28 @@ pub(crate) fn handle_issue(
             {
                 let filed = served.end_ts_us + days(rng.uniform(0.1, 3.0));
                 let complained = serve(rng, timeline, rules, issue, route, complaint, true, filed);
-                return IssueOutcome { solved: complained.solved, end_ts_us: complained.end_ts_us, contacts: contact + 1 };
+                return IssueOutcome {
+                    solved: complained.solved,
+                    end_ts_us: complained.end_ts_us,
+                };
             }
             need = served.end_ts_us + days(rng.uniform(0.3, 6.0));
             !rng.chance(0.8)
         };
         if gave_up {
-            return IssueOutcome { solved: false, end_ts_us: served.end_ts_us, contacts: contact };
+            return IssueOutcome {
+                solved: false,
+                end_ts_us: served.end_ts_us,
+            };
         }
         if rng.chance(0.3) && !route.alternatives.is_empty() {
             queue = *rng.pick(route.alternatives);
         }
     }
-    IssueOutcome { solved: false, end_ts_us: timeline.last_ts_us(), contacts: 5 }
+    IssueOutcome {
+        solved: false,
+        end_ts_us: timeline.last_ts_us(),
+    }
 }
 
 /// Even a solved issue now and then brings a question back within days.
@@ -190,7 +205,11 @@ fn follow_up_question(
 ) {
     if rng.chance(0.04) {
         let need = after_ts_us + days(rng.uniform(0.5, 6.0));
-        let question = Issue { key: issue.key.clone(), solve: 0.95, ..*issue };
+        let question = Issue {
+            key: issue.key.clone(),
+            solve: 0.95,
+            ..*issue
+        };
         serve(rng, timeline, rules, &question, route, queue, true, need);
     }
 }
@@ -211,7 +230,16 @@ fn serve(
     let (wait_s, abandoned) = wait(rng, rules, queue, route.wait_factor, ts);
     let text = queue.written.then(|| {
         let topic = if repeat { &STILL_BROKEN } else { issue.topic };
-        text::compose(rng, topic, if repeat { Tone::Negative } else { Tone::Neutral }, issue.item)
+        text::compose(
+            rng,
+            topic,
+            if repeat {
+                Tone::Negative
+            } else {
+                Tone::Neutral
+            },
+            issue.item,
+        )
     });
     let event = timeline.push(rng, ts, queue.touchpoint, queue.channel);
     event.text = text;
@@ -224,7 +252,11 @@ fn serve(
             .str("issue", &issue.key)
             .str("reason", issue.reason)
             .finish();
-        return Served { end_ts_us: ts + seconds(wait_s.unwrap_or(0.0)), abandoned: true, solved: false };
+        return Served {
+            end_ts_us: ts + seconds(wait_s.unwrap_or(0.0)),
+            abandoned: true,
+            solved: false,
+        };
     }
     let answered = answer(rng, rules, issue, queue);
     event.agent = Some(answered.agent.to_string());
@@ -234,24 +266,51 @@ fn serve(
     let late = wait_s.is_some_and(|w| w > rules.wait_target_s);
     if rng.chance(0.4) {
         let mean = if answered.solved { 4.4 } else { 1.7 } - if late { 0.8 } else { 0.0 };
-        let survey = Survey { scale: RatingScale::Csat5, mean, topic: &CONTACT_SURVEY, item: issue.item, comment: 0.5 };
+        let survey = Survey {
+            scale: RatingScale::Csat5,
+            mean,
+            topic: &CONTACT_SURVEY,
+            item: issue.item,
+            comment: 0.5,
+        };
         text::rate(rng, event, &survey);
     }
     let handled_s = wait_s.unwrap_or(0.0) + answered.handle_s();
-    Served { end_ts_us: ts + seconds(handled_s), abandoned: false, solved: answered.solved }
+    Served {
+        end_ts_us: ts + seconds(handled_s),
+        abandoned: false,
+        solved: answered.solved,
+    }
 }
 
 /// The wait a customer sees and whether they give up. Deferred queues have
 /// no wait on the line and nobody abandons them.
-fn wait(rng: &mut Rng, rules: &Rules, queue: &Queue, factor: f64, ts_us: i64) -> (Option<f64>, bool) {
-    let Service::Realtime { base_wait_s, patience_s } = queue.service else {
+fn wait(
+    rng: &mut Rng,
+    rules: &Rules,
+    queue: &Queue,
+    factor: f64,
+    ts_us: i64,
+) -> (Option<f64>, bool) {
+    let Service::Realtime {
+        base_wait_s,
+        patience_s,
+    } = queue.service
+    else {
         return (None, false);
     };
-    let spike = queue.spikes.iter().find(|spike| rules.spikes && spike.covers(ts_us));
+    let spike = queue
+        .spikes
+        .iter()
+        .find(|spike| rules.spikes && spike.covers(ts_us));
     let mean = spike.map_or(base_wait_s, |spike| spike.mean_wait_s) * factor;
     let wait_s = rng.exponential(mean).round();
     let patience = rng.exponential(patience_s).round();
-    if patience < wait_s { (Some(patience), true) } else { (Some(wait_s), false) }
+    if patience < wait_s {
+        (Some(patience), true)
+    } else {
+        (Some(wait_s), false)
+    }
 }
 
 /// An answered contact's work.
@@ -281,9 +340,12 @@ impl Answered {
             .str("issue", &issue.key)
             .str("reason", issue.reason);
         match queue.service {
-            Service::Deferred { median_response_s } => {
-                props.int("first_response_s", rng.skewed(median_response_s).round() as i64).finish()
-            }
+            Service::Deferred { median_response_s } => props
+                .int(
+                    "first_response_s",
+                    rng.skewed(median_response_s).round() as i64,
+                )
+                .finish(),
             Service::Realtime { .. } => props.finish(),
         }
     }
@@ -300,7 +362,11 @@ fn answer(rng: &mut Rng, rules: &Rules, issue: &Issue<'_>, queue: &Queue) -> Ans
     let solved = rng.chance(issue.solve * 0.85f64.powi(transfers as i32));
     let optimist = rules.optimists && team.optimists.contains(&agent);
     let marked_resolved = solved || (optimist && rng.chance(0.85));
-    let hold_s = if rng.chance(0.35) { rng.exponential(70.0).round() } else { 0.0 };
+    let hold_s = if rng.chance(0.35) {
+        rng.exponential(70.0).round()
+    } else {
+        0.0
+    };
     Answered {
         agent,
         solved,

@@ -58,7 +58,11 @@ pub enum Identities {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum GenerateError {
     #[error("scenario {scenario} has no planted situation {key:?}; it has: {known}")]
-    UnknownPlanted { scenario: &'static str, key: String, known: String },
+    UnknownPlanted {
+        scenario: &'static str,
+        key: String,
+        known: String,
+    },
     #[error("the window must be at least one day long")]
     NoDays,
     #[error("the window must lie between 1970 and 2200")]
@@ -89,7 +93,10 @@ pub(crate) struct Context {
 impl Context {
     /// The per-customer stream seed and the id tag that names the customer.
     pub(crate) fn customer_seeds(&self, salt: u64, index: u64) -> (u64, u64) {
-        (customer_seed(self.seed, salt, index), customer_seed(self.seed, salt ^ 0x1d, index))
+        (
+            customer_seed(self.seed, salt, index),
+            customer_seed(self.seed, salt ^ 0x1d, index),
+        )
     }
 }
 
@@ -115,16 +122,29 @@ impl Generator {
             .ok_or(GenerateError::WindowOutOfRange)?;
         let keys: Vec<&'static str> = scenario.planted().iter().map(|p| p.key).collect();
         let switches = Switches::resolve(&options.planted, &keys).map_err(|key| {
-            GenerateError::UnknownPlanted { scenario: scenario.name(), key, known: keys.join(", ") }
+            GenerateError::UnknownPlanted {
+                scenario: scenario.name(),
+                key,
+                known: keys.join(", "),
+            }
         })?;
         let context = Context {
             seed: options.seed,
-            window: Window { start_us: options.start_ts_us, end_us },
+            window: Window {
+                start_us: options.start_ts_us,
+                end_us,
+            },
             switches,
             identities: options.identities,
             wait_target_s: f64::from(scenario.definition().targets.wait_s),
         };
-        Ok(Generator { scenario, context, customers: options.customers, next: 0, end: options.customers })
+        Ok(Generator {
+            scenario,
+            context,
+            customers: options.customers,
+            next: 0,
+            end: options.customers,
+        })
     }
 
     /// Restricts the generator to the customers in `range` (clamped to the

@@ -56,7 +56,10 @@ impl Switches {
         let all = (1u32 << keys.len()) - 1;
         let mask_of = |names: &[String]| -> Result<u32, String> {
             names.iter().try_fold(0u32, |mask, name| {
-                let index = keys.iter().position(|key| key == name).ok_or_else(|| name.clone())?;
+                let index = keys
+                    .iter()
+                    .position(|key| key == name)
+                    .ok_or_else(|| name.clone())?;
                 Ok(mask | 1 << index)
             })
         };
@@ -82,12 +85,19 @@ mod tests {
         let keys = ["a", "b", "c"];
         let check = |planted: Planted, expected: [bool; 3]| {
             let switches = Switches::resolve(&planted, &keys).expect("known keys");
-            assert_eq!([switches.on(0), switches.on(1), switches.on(2)], expected, "{planted:?}");
+            assert_eq!(
+                [switches.on(0), switches.on(1), switches.on(2)],
+                expected,
+                "{planted:?}"
+            );
         };
         check(Planted::All, [true, true, true]);
         check(Planted::None, [false, false, false]);
         check(Planted::Only(vec!["b".into()]), [false, true, false]);
-        check(Planted::AllExcept(vec!["a".into(), "c".into()]), [false, true, false]);
+        check(
+            Planted::AllExcept(vec!["a".into(), "c".into()]),
+            [false, true, false],
+        );
         let unknown = Switches::resolve(&Planted::Only(vec!["z".into()]), &keys);
         assert_eq!(unknown, Err("z".to_string()));
     }

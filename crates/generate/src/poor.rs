@@ -16,9 +16,9 @@ pub const POOR_EMOTION_MAX: f32 = -0.5;
 /// the ratings' tone anyway.
 pub fn is_poor_experience(event: &Event, wait_target_s: f32) -> bool {
     let poor_rating = match (event.rating, event.rating_scale) {
-        (Some(rating), Some(scale)) => {
-            scale.to_emotion(rating).is_some_and(|emotion| emotion <= POOR_EMOTION_MAX)
-        }
+        (Some(rating), Some(scale)) => scale
+            .to_emotion(rating)
+            .is_some_and(|emotion| emotion <= POOR_EMOTION_MAX),
         _ => false,
     };
     event.abandoned == Some(true)
@@ -37,13 +37,48 @@ mod tests {
         let check = |event: Event, expected: bool| {
             assert_eq!(is_poor_experience(&event, 120.0), expected, "{event:?}");
         };
-        let rated = |scale, rating| Event { rating: Some(rating), rating_scale: Some(scale), ..Event::default() };
+        let rated = |scale, rating| Event {
+            rating: Some(rating),
+            rating_scale: Some(scale),
+            ..Event::default()
+        };
         check(Event::default(), false);
-        check(Event { abandoned: Some(true), ..Event::default() }, true);
-        check(Event { abandoned: Some(false), resolved: Some(true), ..Event::default() }, false);
-        check(Event { resolved: Some(false), ..Event::default() }, true);
-        check(Event { wait_s: Some(121.0), ..Event::default() }, true);
-        check(Event { wait_s: Some(120.0), ..Event::default() }, false);
+        check(
+            Event {
+                abandoned: Some(true),
+                ..Event::default()
+            },
+            true,
+        );
+        check(
+            Event {
+                abandoned: Some(false),
+                resolved: Some(true),
+                ..Event::default()
+            },
+            false,
+        );
+        check(
+            Event {
+                resolved: Some(false),
+                ..Event::default()
+            },
+            true,
+        );
+        check(
+            Event {
+                wait_s: Some(121.0),
+                ..Event::default()
+            },
+            true,
+        );
+        check(
+            Event {
+                wait_s: Some(120.0),
+                ..Event::default()
+            },
+            false,
+        );
         check(rated(RatingScale::Csat5, 2.0), true);
         check(rated(RatingScale::Csat5, 3.0), false);
         check(rated(RatingScale::Ces7, 2.0), true);

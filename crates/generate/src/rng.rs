@@ -31,7 +31,9 @@ impl Rng {
             counter = counter.wrapping_add(0x9e37_79b9_7f4a_7c15);
             mix64(counter)
         };
-        Rng { state: [next(), next(), next(), next()] }
+        Rng {
+            state: [next(), next(), next(), next()],
+        }
     }
 
     pub(crate) fn next_u64(&mut self) -> u64 {
@@ -139,7 +141,10 @@ mod tests {
             counts[rng.weighted(&[1, 2, 7])] += 1;
             counts
         });
-        assert!((f64::from(counts[2]) / n as f64 - 0.7).abs() < 0.01, "{counts:?}");
+        assert!(
+            (f64::from(counts[2]) / n as f64 - 0.7).abs() < 0.01,
+            "{counts:?}"
+        );
     }
 
     #[test]

@@ -25,13 +25,17 @@ impl Scenario {
     }
 
     pub fn parse(name: &str) -> Option<Scenario> {
-        Scenario::ALL.into_iter().find(|scenario| scenario.name() == name.trim().to_ascii_lowercase())
+        Scenario::ALL
+            .into_iter()
+            .find(|scenario| scenario.name() == name.trim().to_ascii_lowercase())
     }
 
     pub fn description(self) -> &'static str {
         match self {
             Scenario::Retail => "an online and in-store retailer of home electronics",
-            Scenario::Broadband => "a broadband internet provider with installations, monthly bills and renewals",
+            Scenario::Broadband => {
+                "a broadband internet provider with installations, monthly bills and renewals"
+            }
         }
     }
 

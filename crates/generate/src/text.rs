@@ -17,7 +17,9 @@ impl Tone {
     /// The tone a rating implies: the upper third of the emotion range is
     /// positive, the lower third negative.
     pub(crate) fn of_rating(scale: RatingScale, rating: f32) -> Tone {
-        let emotion = scale.to_emotion(rating).expect("generated ratings lie on their scale");
+        let emotion = scale
+            .to_emotion(rating)
+            .expect("generated ratings lie on their scale");
         if emotion >= 0.34 {
             Tone::Positive
         } else if emotion <= -0.34 {
@@ -46,7 +48,13 @@ const OPENERS_POSITIVE: &[&str] = &[
     "Excellent.",
     "Very pleased.",
 ];
-const OPENERS_NEUTRAL: &[&str] = &["", "Okay.", "Fine I guess.", "It was alright.", "Mixed feelings."];
+const OPENERS_NEUTRAL: &[&str] = &[
+    "",
+    "Okay.",
+    "Fine I guess.",
+    "It was alright.",
+    "Mixed feelings.",
+];
 const OPENERS_NEGATIVE: &[&str] = &[
     "Really disappointed.",
     "Terrible experience.",
@@ -79,18 +87,24 @@ pub(crate) fn compose(rng: &mut Rng, topic: &Topic, tone: Tone, item: &str) -> S
     };
     let mut text = String::with_capacity(160);
     if rng.chance(0.6) {
-        text.push_str(*rng.pick(openers));
+        text.push_str(rng.pick::<&str>(openers));
     }
-    let sentence = rng.pick(sentences);
-    if !text.is_empty() {
+    let opened = !text.is_empty();
+    let sentence = *rng.pick(sentences);
+    if opened {
         text.push(' ');
     }
-    text.push_str(&sentence.replace("{item}", item));
+    let mut pieces = sentence.split("{item}");
+    text.push_str(pieces.next().unwrap_or_default());
+    for piece in pieces {
+        text.push_str(item);
+        text.push_str(piece);
+    }
     if rng.chance(0.35) {
         text.push(' ');
-        text.push_str(*rng.pick(closers));
+        text.push_str(rng.pick::<&str>(closers));
     }
-    text.trim().to_string()
+    text
 }
 
 /// Answers a survey question on `scale` around `mean`: a rounded normal
@@ -102,7 +116,9 @@ pub(crate) fn answer(rng: &mut Rng, scale: RatingScale, mean: f64) -> f32 {
         RatingScale::Nps10 => 1.6,
     };
     let (low, high) = scale.range();
-    rng.normal(mean, sd).round().clamp(f64::from(low), f64::from(high)) as f32
+    rng.normal(mean, sd)
+        .round()
+        .clamp(f64::from(low), f64::from(high)) as f32
 }
 
 /// What a survey on an event asks and how likely a comment is.

@@ -119,7 +119,11 @@ mod tests {
         let mut hours = OpeningHours { days: [(8, 20); 7] };
         hours.days[6] = (0, 0);
         let profile = [1; 24];
-        let schedule = Schedule { hours: &hours, profile: &profile, immediate: 0.5 };
+        let schedule = Schedule {
+            hours: &hours,
+            profile: &profile,
+            immediate: 0.5,
+        };
         let mut rng = Rng::new(3);
         let sunday_noon = MONDAY + 6 * DAY_US + 12 * HOUR_US;
         for _ in 0..1000 {

@@ -17,14 +17,29 @@ pub(crate) struct Product {
 /// The category whose set-up instructions frustrate (planted situation).
 pub(crate) const SMART_HOME: &str = "smart_home";
 
-const fn product(key: &'static str, name: &'static str, category: &'static str, price: f64) -> Product {
-    Product { key, name, category, price }
+const fn product(
+    key: &'static str,
+    name: &'static str,
+    category: &'static str,
+    price: f64,
+) -> Product {
+    Product {
+        key,
+        name,
+        category,
+        price,
+    }
 }
 
 pub(crate) const PRODUCTS: [Product; 18] = [
     product("tv_55_4k", "55-inch 4K TV", "tv_audio", 649.0),
     product("soundbar", "soundbar", "tv_audio", 229.0),
-    product("wireless_headphones", "wireless headphones", "tv_audio", 149.0),
+    product(
+        "wireless_headphones",
+        "wireless headphones",
+        "tv_audio",
+        149.0,
+    ),
     product("laptop_14", "14-inch laptop", "computing", 899.0),
     product("monitor_27", "27-inch monitor", "computing", 279.0),
     product("inkjet_printer", "printer", "computing", 129.0),
@@ -44,51 +59,110 @@ pub(crate) const PRODUCTS: [Product; 18] = [
 
 /// Relative demand per product, in the order of [`PRODUCTS`]: smart-home
 /// items make up about a fifth of orders.
-pub(crate) const PRODUCT_WEIGHTS: [u32; 18] = [8, 7, 7, 7, 6, 5, 6, 5, 5, 4, 5, 5, 4, 7, 5, 6, 6, 4];
+pub(crate) const PRODUCT_WEIGHTS: [u32; 18] =
+    [8, 7, 7, 7, 6, 5, 6, 5, 5, 4, 5, 5, 4, 7, 5, 6, 6, 4];
 
 const CARE_AGENTS: &[&str] = &[
-    "Alex Morgan", "Bea Hughes", "Carlos Diaz", "Dana Okafor", "Eli Brennan", "Fay Lindqvist",
-    "Gus Patel", "Hana Sato", "Ivan Petrov", "Jade Collins", "Kofi Mensah", "Lena Fischer",
-    "Marco Rossi", "Nina Kowalski", "Owen Price", "Pia Jensen", "Quinn Foster", "Rosa Alvarez",
+    "Alex Morgan",
+    "Bea Hughes",
+    "Carlos Diaz",
+    "Dana Okafor",
+    "Eli Brennan",
+    "Fay Lindqvist",
+    "Gus Patel",
+    "Hana Sato",
+    "Ivan Petrov",
+    "Jade Collins",
+    "Kofi Mensah",
+    "Lena Fischer",
+    "Marco Rossi",
+    "Nina Kowalski",
+    "Owen Price",
+    "Pia Jensen",
+    "Quinn Foster",
+    "Rosa Alvarez",
 ];
 
 /// The three care agents who close unsolved contacts as resolved.
 pub(crate) const OPTIMISTS: &[&str] = &["Eli Brennan", "Kofi Mensah", "Quinn Foster"];
 
-pub(crate) static CARE: Team = Team { name: "customer_care", agents: CARE_AGENTS, optimists: OPTIMISTS };
+pub(crate) static CARE: Team = Team {
+    name: "customer_care",
+    agents: CARE_AGENTS,
+    optimists: OPTIMISTS,
+};
 static EMAIL_CARE: Team = Team {
     name: "email_care",
-    agents: &["Sam Whitaker", "Tara Nolan", "Umar Siddiqui", "Vera Horvath", "Will Osei"],
+    agents: &[
+        "Sam Whitaker",
+        "Tara Nolan",
+        "Umar Siddiqui",
+        "Vera Horvath",
+        "Will Osei",
+    ],
     optimists: &[],
 };
-static COMPLAINTS: Team =
-    Team { name: "complaints", agents: &["Xenia Marsh", "Yusuf Karim", "Zoe Blackwood"], optimists: &[] };
+static COMPLAINTS: Team = Team {
+    name: "complaints",
+    agents: &["Xenia Marsh", "Yusuf Karim", "Zoe Blackwood"],
+    optimists: &[],
+};
 static SALES: Team = Team {
     name: "sales",
-    agents: &["Abby Chen", "Ben Adeyemi", "Cleo Martin", "Dev Sharma", "Emma Novak", "Finn Walsh"],
+    agents: &[
+        "Abby Chen",
+        "Ben Adeyemi",
+        "Cleo Martin",
+        "Dev Sharma",
+        "Emma Novak",
+        "Finn Walsh",
+    ],
     optimists: &[],
 };
 static STORE_STAFF: Team = Team {
     name: "store_staff",
     agents: &[
-        "Gina Russo", "Hugo Lambert", "Iris Moreau", "Jon Eriksen", "Kim Tran", "Luca Bianchi", "Maya Levi",
+        "Gina Russo",
+        "Hugo Lambert",
+        "Iris Moreau",
+        "Jon Eriksen",
+        "Kim Tran",
+        "Luca Bianchi",
+        "Maya Levi",
         "Nico Santos",
     ],
     optimists: &[],
 };
 
-static PHONE_HOURS: OpeningHours =
-    OpeningHours { days: [(8, 20), (8, 20), (8, 20), (8, 20), (8, 20), (9, 17), (0, 0)] };
+static PHONE_HOURS: OpeningHours = OpeningHours {
+    days: [(8, 20), (8, 20), (8, 20), (8, 20), (8, 20), (9, 17), (0, 0)],
+};
 static CHAT_HOURS: OpeningHours = OpeningHours { days: [(8, 22); 7] };
-static STORE_HOURS: OpeningHours =
-    OpeningHours { days: [(9, 18), (9, 18), (9, 18), (9, 18), (9, 20), (9, 18), (10, 16)] };
+static STORE_HOURS: OpeningHours = OpeningHours {
+    days: [
+        (9, 18),
+        (9, 18),
+        (9, 18),
+        (9, 18),
+        (9, 20),
+        (9, 18),
+        (10, 16),
+    ],
+};
 
-static PHONE_PROFILE: HourProfile = [0, 0, 0, 0, 0, 0, 0, 0, 6, 12, 12, 9, 8, 8, 7, 7, 7, 10, 9, 5, 0, 0, 0, 0];
-static CHAT_PROFILE: HourProfile = [0, 0, 0, 0, 0, 0, 0, 0, 4, 7, 8, 8, 9, 8, 7, 7, 7, 8, 8, 9, 9, 6, 0, 0];
-static STORE_PROFILE: HourProfile = [0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 5, 7, 9, 8, 8, 9, 9, 7, 5, 3, 0, 0, 0, 0];
+static PHONE_PROFILE: HourProfile = [
+    0, 0, 0, 0, 0, 0, 0, 0, 6, 12, 12, 9, 8, 8, 7, 7, 7, 10, 9, 5, 0, 0, 0, 0,
+];
+static CHAT_PROFILE: HourProfile = [
+    0, 0, 0, 0, 0, 0, 0, 0, 4, 7, 8, 8, 9, 8, 7, 7, 7, 8, 8, 9, 9, 6, 0, 0,
+];
+static STORE_PROFILE: HourProfile = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 5, 7, 9, 8, 8, 9, 9, 7, 5, 3, 0, 0, 0, 0,
+];
 /// When people browse and read e-mail: lunch and evening peaks.
-pub(crate) static WEB_PROFILE: HourProfile =
-    [2, 1, 1, 1, 1, 1, 2, 4, 6, 6, 6, 7, 9, 8, 6, 6, 6, 7, 9, 11, 12, 11, 8, 4];
+pub(crate) static WEB_PROFILE: HourProfile = [
+    2, 1, 1, 1, 1, 1, 2, 4, 6, 6, 6, 7, 9, 8, 6, 6, 6, 7, 9, 11, 12, 11, 8, 4,
+];
 
 const MONDAY: u8 = 0b000_0001;
 const WEEKDAYS: u8 = 0b001_1111;
@@ -99,8 +173,18 @@ pub(crate) const PHONE_SPIKE_WAIT_S: f64 = 540.0;
 pub(crate) const PHONE_PATIENCE_S: f64 = 480.0;
 
 static PHONE_SPIKES: [Spike; 2] = [
-    Spike { weekdays: MONDAY, from_hour: 9, to_hour: 11, mean_wait_s: PHONE_SPIKE_WAIT_S },
-    Spike { weekdays: WEEKDAYS, from_hour: 17, to_hour: 19, mean_wait_s: PHONE_SPIKE_WAIT_S },
+    Spike {
+        weekdays: MONDAY,
+        from_hour: 9,
+        to_hour: 11,
+        mean_wait_s: PHONE_SPIKE_WAIT_S,
+    },
+    Spike {
+        weekdays: WEEKDAYS,
+        from_hour: 17,
+        to_hour: 19,
+        mean_wait_s: PHONE_SPIKE_WAIT_S,
+    },
 ];
 
 pub(crate) static PHONE: Queue = Queue {
@@ -108,8 +192,15 @@ pub(crate) static PHONE: Queue = Queue {
     touchpoint: tp::PHONE_SUPPORT,
     channel: ch::PHONE,
     team: &CARE,
-    schedule: Schedule { hours: &PHONE_HOURS, profile: &PHONE_PROFILE, immediate: 0.3 },
-    service: Service::Realtime { base_wait_s: PHONE_BASE_WAIT_S, patience_s: PHONE_PATIENCE_S },
+    schedule: Schedule {
+        hours: &PHONE_HOURS,
+        profile: &PHONE_PROFILE,
+        immediate: 0.3,
+    },
+    service: Service::Realtime {
+        base_wait_s: PHONE_BASE_WAIT_S,
+        patience_s: PHONE_PATIENCE_S,
+    },
     spikes: &PHONE_SPIKES,
     talk_median_s: 330.0,
     written: false,
@@ -120,8 +211,15 @@ pub(crate) static CHAT: Queue = Queue {
     touchpoint: tp::LIVE_CHAT,
     channel: ch::CHAT,
     team: &CARE,
-    schedule: Schedule { hours: &CHAT_HOURS, profile: &CHAT_PROFILE, immediate: 0.5 },
-    service: Service::Realtime { base_wait_s: 25.0, patience_s: 600.0 },
+    schedule: Schedule {
+        hours: &CHAT_HOURS,
+        profile: &CHAT_PROFILE,
+        immediate: 0.5,
+    },
+    service: Service::Realtime {
+        base_wait_s: 25.0,
+        patience_s: 600.0,
+    },
     spikes: &[],
     talk_median_s: 540.0,
     written: true,
@@ -132,8 +230,14 @@ pub(crate) static EMAIL: Queue = Queue {
     touchpoint: tp::EMAIL_SUPPORT,
     channel: ch::EMAIL,
     team: &EMAIL_CARE,
-    schedule: Schedule { hours: &OpeningHours::ALWAYS, profile: &WEB_PROFILE, immediate: 0.6 },
-    service: Service::Deferred { median_response_s: 5.0 * 3_600.0 },
+    schedule: Schedule {
+        hours: &OpeningHours::ALWAYS,
+        profile: &WEB_PROFILE,
+        immediate: 0.6,
+    },
+    service: Service::Deferred {
+        median_response_s: 5.0 * 3_600.0,
+    },
     spikes: &[],
     talk_median_s: 420.0,
     written: true,
@@ -144,8 +248,14 @@ pub(crate) static COMPLAINT: Queue = Queue {
     touchpoint: tp::COMPLAINT,
     channel: ch::EMAIL,
     team: &COMPLAINTS,
-    schedule: Schedule { hours: &OpeningHours::ALWAYS, profile: &WEB_PROFILE, immediate: 0.6 },
-    service: Service::Deferred { median_response_s: 30.0 * 3_600.0 },
+    schedule: Schedule {
+        hours: &OpeningHours::ALWAYS,
+        profile: &WEB_PROFILE,
+        immediate: 0.6,
+    },
+    service: Service::Deferred {
+        median_response_s: 30.0 * 3_600.0,
+    },
     spikes: &[],
     talk_median_s: 900.0,
     written: true,
@@ -156,8 +266,15 @@ pub(crate) static SALES_CHAT: Queue = Queue {
     touchpoint: tp::SALES_CHAT,
     channel: ch::CHAT,
     team: &SALES,
-    schedule: Schedule { hours: &CHAT_HOURS, profile: &CHAT_PROFILE, immediate: 0.9 },
-    service: Service::Realtime { base_wait_s: 15.0, patience_s: 400.0 },
+    schedule: Schedule {
+        hours: &CHAT_HOURS,
+        profile: &CHAT_PROFILE,
+        immediate: 0.9,
+    },
+    service: Service::Realtime {
+        base_wait_s: 15.0,
+        patience_s: 400.0,
+    },
     spikes: &[],
     talk_median_s: 300.0,
     written: true,
@@ -168,8 +285,15 @@ pub(crate) static STORE: Queue = Queue {
     touchpoint: tp::STORE_VISIT,
     channel: ch::STORE,
     team: &STORE_STAFF,
-    schedule: Schedule { hours: &STORE_HOURS, profile: &STORE_PROFILE, immediate: 0.0 },
-    service: Service::Realtime { base_wait_s: 45.0, patience_s: 1_200.0 },
+    schedule: Schedule {
+        hours: &STORE_HOURS,
+        profile: &STORE_PROFILE,
+        immediate: 0.0,
+    },
+    service: Service::Realtime {
+        base_wait_s: 45.0,
+        patience_s: 1_200.0,
+    },
     spikes: &[],
     talk_median_s: 600.0,
     written: false,
@@ -181,7 +305,10 @@ pub(crate) const DELIVERY: Topic = Topic {
         "Fast delivery, tracked all the way, arrived on time.",
         "Delivery was quick and the courier called ahead.",
     ],
-    neutral: &["The {item} arrived on the expected day.", "Delivery was okay, nothing to report."],
+    neutral: &[
+        "The {item} arrived on the expected day.",
+        "Delivery was okay, nothing to report.",
+    ],
     negative: &[
         "The box was crushed and the {item} was damaged.",
         "Parcel left in the rain outside the door, the {item} box was soaked.",
@@ -190,9 +317,18 @@ pub(crate) const DELIVERY: Topic = Topic {
 };
 
 pub(crate) const PACKAGING_TOPIC: Topic = Topic {
-    positive: &["Nicely packed, easy to recycle.", "The packaging kept the {item} perfectly safe."],
-    neutral: &["Standard packaging.", "Lots of plastic but the {item} was fine."],
-    negative: &["Far too much plastic and polystyrene.", "Flimsy packaging, the {item} was rattling around."],
+    positive: &[
+        "Nicely packed, easy to recycle.",
+        "The packaging kept the {item} perfectly safe.",
+    ],
+    neutral: &[
+        "Standard packaging.",
+        "Lots of plastic but the {item} was fine.",
+    ],
+    negative: &[
+        "Far too much plastic and polystyrene.",
+        "Flimsy packaging, the {item} was rattling around.",
+    ],
 };
 
 pub(crate) const SETUP: Topic = Topic {
@@ -201,7 +337,10 @@ pub(crate) const SETUP: Topic = Topic {
         "The quick start guide was simple to follow.",
         "Plugged in the {item}, followed three steps, done.",
     ],
-    neutral: &["Set-up took a while but I got there.", "The instructions were okay once I found the app."],
+    neutral: &[
+        "Set-up took a while but I got there.",
+        "The instructions were okay once I found the app.",
+    ],
     negative: &[
         "The instructions for the {item} are confusing and skip half the steps.",
         "Spent three hours trying to set up the {item}, the manual makes no sense.",
@@ -222,13 +361,19 @@ pub(crate) const SETUP_HELP: Topic = Topic {
 
 pub(crate) const DAMAGED: Topic = Topic {
     positive: &["Item arrived damaged, hoping for a quick replacement."],
-    neutral: &["My {item} arrived damaged, please arrange a replacement.", "The {item} screen is cracked out of the box."],
+    neutral: &[
+        "My {item} arrived damaged, please arrange a replacement.",
+        "The {item} screen is cracked out of the box.",
+    ],
     negative: &["The {item} arrived broken and I want my money back."],
 };
 
 pub(crate) const LATE: Topic = Topic {
     positive: &["Just checking on my order of the {item}."],
-    neutral: &["Where is my order? The {item} was due yesterday.", "Tracking has not updated for the {item} in days."],
+    neutral: &[
+        "Where is my order? The {item} was due yesterday.",
+        "Tracking has not updated for the {item} in days.",
+    ],
     negative: &["My {item} is late again and nobody answers."],
 };
 
@@ -244,7 +389,10 @@ pub(crate) const FAULT: Topic = Topic {
 
 pub(crate) const RETURN: Topic = Topic {
     positive: &["I would like to return the {item}, it is just not for me."],
-    neutral: &["How do I return the {item}?", "Please send a returns label for the {item}."],
+    neutral: &[
+        "How do I return the {item}?",
+        "Please send a returns label for the {item}.",
+    ],
     negative: &["The {item} is not what was described, I want to return it."],
 };
 
@@ -287,7 +435,10 @@ pub(crate) const NPS: Topic = Topic {
         "Always a smooth experience, I tell all my friends.",
         "Helpful staff and easy returns.",
     ],
-    neutral: &["Prices are fine, service is average.", "It is a shop, it sells things."],
+    neutral: &[
+        "Prices are fine, service is average.",
+        "It is a shop, it sells things.",
+    ],
     negative: &[
         "Too many problems with my last order.",
         "Support never solves anything.",

@@ -65,8 +65,15 @@ pub(crate) mod ch {
     pub(crate) const PRODUCT: &str = "product";
 }
 
-pub(crate) const STAGES: [&str; 7] =
-    ["awareness", "consideration", "decision", "purchase", "post_purchase", "support", "loyalty"];
+pub(crate) const STAGES: [&str; 7] = [
+    "awareness",
+    "consideration",
+    "decision",
+    "purchase",
+    "post_purchase",
+    "support",
+    "loyalty",
+];
 
 const CHANNELS: [(&str, ChannelKind); 14] = [
     (ch::SEARCH, ChannelKind::Digital),
@@ -87,7 +94,13 @@ const CHANNELS: [(&str, ChannelKind); 14] = [
 
 /// Touchpoint, stage index, usual channel, the kind where the touchpoint
 /// differs from its channel (e-mail tickets are answered by people), label.
-type Row = (&'static str, usize, &'static str, Option<ChannelKind>, &'static str);
+type Row = (
+    &'static str,
+    usize,
+    &'static str,
+    Option<ChannelKind>,
+    &'static str,
+);
 
 const HUMAN: Option<ChannelKind> = Some(ChannelKind::Human);
 
@@ -102,16 +115,34 @@ pub(crate) const TOUCHPOINTS: [Row; 35] = [
     (tp::SALES_CHAT, 1, ch::CHAT, None, "Sales chat"),
     (tp::CART, 2, ch::WEB, None, "Shopping cart"),
     (tp::CHECKOUT, 2, ch::WEB, None, "Checkout"),
-    (tp::CART_REMINDER_EMAIL, 2, ch::EMAIL, None, "Cart reminder e-mail"),
+    (
+        tp::CART_REMINDER_EMAIL,
+        2,
+        ch::EMAIL,
+        None,
+        "Cart reminder e-mail",
+    ),
     (tp::STORE_VISIT, 2, ch::STORE, None, "Store visit"),
     (tp::ORDER_PLACED, 3, ch::WEB, None, "Order placed"),
     (tp::STORE_PURCHASE, 3, ch::STORE, None, "Purchase in store"),
-    (tp::ORDER_CONFIRMATION_EMAIL, 3, ch::EMAIL, None, "Order confirmation e-mail"),
+    (
+        tp::ORDER_CONFIRMATION_EMAIL,
+        3,
+        ch::EMAIL,
+        None,
+        "Order confirmation e-mail",
+    ),
     (tp::RECEIPT, 3, ch::PRINT, None, "Printed receipt"),
     (tp::DISPATCH_SMS, 4, ch::SMS, None, "Dispatch text message"),
     (tp::PARCEL_DELIVERY, 4, ch::COURIER, None, "Parcel delivery"),
     (tp::PACKAGING, 4, ch::PACKAGING, None, "Packaging"),
-    (tp::SETUP_INSTRUCTIONS, 4, ch::PRODUCT, None, "Set-up instructions"),
+    (
+        tp::SETUP_INSTRUCTIONS,
+        4,
+        ch::PRODUCT,
+        None,
+        "Set-up instructions",
+    ),
     (tp::FOLLOW_UP_EMAIL, 4, ch::EMAIL, None, "Follow-up e-mail"),
     (tp::HELP_CENTER, 5, ch::WEB, None, "Help centre"),
     (tp::LIVE_CHAT, 5, ch::CHAT, None, "Live chat"),
@@ -140,14 +171,22 @@ pub(crate) fn definition() -> JourneyDefinition {
             name: name.to_string(),
             stage: STAGES[*stage].to_string(),
             channel: Some(channel.to_string()),
-            kind: kind.or_else(|| CHANNELS.iter().find(|(c, _)| c == channel).map(|(_, kind)| *kind)),
+            kind: kind.or_else(|| {
+                CHANNELS
+                    .iter()
+                    .find(|(c, _)| c == channel)
+                    .map(|(_, kind)| *kind)
+            }),
             label: Some(label.to_string()),
         })
         .collect();
     JourneyDefinition {
         stages: STAGES.map(String::from).to_vec(),
         cycle: true,
-        channels: CHANNELS.iter().map(|(name, kind)| (name.to_string(), *kind)).collect(),
+        channels: CHANNELS
+            .iter()
+            .map(|(name, kind)| (name.to_string(), *kind))
+            .collect(),
         touchpoints,
         personas: personas(),
         outcomes: Outcomes {
@@ -166,7 +205,10 @@ pub(crate) fn definition() -> JourneyDefinition {
             repeat_contact_days: 7,
         },
         designed: designed(),
-        identity: IdentityRules { merge_on_traits: vec!["email".into()], ..IdentityRules::default() },
+        identity: IdentityRules {
+            merge_on_traits: vec!["email".into()],
+            ..IdentityRules::default()
+        },
     }
 }
 
@@ -181,10 +223,30 @@ fn personas() -> Vec<Persona> {
         }],
     };
     vec![
-        persona(OLDER, "Customers aged 55 and over", "age_band", &["55-64", "65+"]),
-        persona("under_35", "Customers aged 18 to 34", "age_band", &["18-24", "25-34"]),
-        persona(MOBILE, "Customers who shop on a phone", "device", &["mobile"]),
-        persona("desktop_shoppers", "Customers who shop on a computer", "device", &["desktop"]),
+        persona(
+            OLDER,
+            "Customers aged 55 and over",
+            "age_band",
+            &["55-64", "65+"],
+        ),
+        persona(
+            "under_35",
+            "Customers aged 18 to 34",
+            "age_band",
+            &["18-24", "25-34"],
+        ),
+        persona(
+            MOBILE,
+            "Customers who shop on a phone",
+            "device",
+            &["mobile"],
+        ),
+        persona(
+            "desktop_shoppers",
+            "Customers who shop on a computer",
+            "device",
+            &["desktop"],
+        ),
         persona("gold_members", "Top loyalty tier", "tier", &["gold"]),
         persona("basic_members", "Entry loyalty tier", "tier", &["basic"]),
     ]

@@ -49,141 +49,204 @@ pub(crate) mod plant {
     pub(crate) const THREE_STRIKES_FACTOR: f64 = 0.1;
 }
 
+/// The planted situations, in the order of [`plant`]'s indices.
 pub(crate) fn planted() -> Vec<PlantedSituation> {
     vec![
-        PlantedSituation {
-            key: "setup_frustration",
-            description: "Customers are happy when the parcel arrives, then the set-up instructions frustrate \
-                them, above all for smart-home devices (category smart_home), and tickets about unclear \
-                instructions (reason setup_unclear) follow.",
-            touchpoints: vec!["parcel_delivery", "setup_instructions", "phone_support", "live_chat", "email_support"],
-            persona: None,
-            expected: vec![
-                effect(
-                    "mean CES (1-7) answered at setup_instructions: category smart_home vs other categories",
-                    2.2,
-                    5.4,
-                    0.2,
-                ),
-                effect(
-                    "share of setup_instructions events followed within 3 days by a contact with reason \
-                     setup_unclear: category smart_home vs other categories",
-                    0.45,
-                    0.06,
-                    0.04,
-                ),
-                effect(
-                    "mean emotion (DESIGN 7 rating mapping) of smart_home orders: answers at setup_instructions vs \
-                     answers at parcel_delivery",
-                    -0.6,
-                    0.45,
-                    0.1,
-                ),
-            ],
-        },
-        PlantedSituation {
-            key: "older_faq_drop",
-            description: "Customers aged 55 and over drop off at the FAQ page while researching: the FAQ speaks \
-                to 20-somethings.",
-            touchpoints: vec!["faq_page"],
-            persona: Some(definition::OLDER),
-            expected: vec![effect(
-                "share of faq_page events that are the customer's last event: persona older_55_plus vs the rest",
-                0.5,
-                0.085,
-                0.04,
-            )],
-        },
-        PlantedSituation {
-            key: "mobile_checkout",
-            description: "Shoppers on a phone abandon the cart and the checkout far more often than shoppers on \
-                a computer.",
-            touchpoints: vec!["cart", "checkout", "order_placed"],
-            persona: Some(definition::MOBILE),
-            expected: vec![effect(
-                "share of cart events followed by order_placed within 2 hours: persona mobile_shoppers vs \
-                 desktop_shoppers",
-                0.34,
-                0.77,
-                0.04,
-            )],
-        },
-        PlantedSituation {
-            key: "no_follow_up",
-            description: "Most orders get no follow-up after the sale; customers who get a follow_up_email within \
-                14 days come back far more often.",
-            touchpoints: vec!["follow_up_email", "order_placed", "store_purchase"],
-            persona: None,
-            expected: vec![effect(
-                "share of customers whose first purchase lies in the first half of the window who purchase \
-                 again in the window: no follow_up_email within 14 days of it vs one",
-                0.12,
-                0.36,
-                0.04,
-            )],
-        },
-        PlantedSituation {
-            key: "three_strikes",
-            description: "After three poor experiences (generate::is_poor_experience, after the first purchase, \
-                at post_purchase, support and loyalty touchpoints) most customers do not come back.",
-            touchpoints: vec!["phone_support", "live_chat", "setup_instructions", "parcel_delivery", "nps_survey"],
-            persona: None,
-            expected: vec![effect(
-                "share of customers whose first purchase lies in the first half of the window who purchase \
-                 again in the window: 3 or more poor experiences between the first and second purchase vs fewer",
-                0.035,
-                0.24,
-                0.04,
-            )],
-        },
-        PlantedSituation {
-            key: "false_resolved",
-            description: "Three care agents (Eli Brennan, Kofi Mensah, Quinn Foster) mark contacts resolved \
-                although the problem remains; unsolved problems come back as repeat contacts on the same issue \
-                within a week.",
-            touchpoints: vec!["phone_support", "live_chat"],
-            persona: None,
-            expected: vec![
-                effect(
-                    "share of contacts marked resolved that are followed by a contact on the same issue within 7 \
-                     days: the three agents vs other customer_care agents",
-                    0.27,
-                    0.045,
-                    0.06,
-                ),
-                effect(
-                    "share of answered contacts followed by a contact on the same issue within 7 days: marked \
-                     resolved=false vs resolved=true",
-                    0.77,
-                    0.06,
-                    0.04,
-                ),
-            ],
-        },
-        PlantedSituation {
-            key: "wait_spikes",
-            description: "The phone queue is understaffed on Monday 09:00-11:00 and on weekdays 17:00-19:00: \
-                waits far above the 120 s target and many callers hang up.",
-            touchpoints: vec!["phone_support"],
-            persona: None,
-            expected: vec![
-                effect(
-                    "mean wait_s of phone_support contacts offered in the spike hours vs other opening hours",
-                    252.0,
-                    28.5,
-                    25.0,
-                ),
-                effect(
-                    "share of phone_support contacts abandoned in the spike hours vs other opening hours",
-                    0.53,
-                    0.058,
-                    0.05,
-                ),
-            ],
-        },
+        setup_frustration(),
+        older_faq_drop(),
+        mobile_checkout(),
+        no_follow_up(),
+        three_strikes(),
+        false_resolved(),
+        wait_spikes(),
     ]
 }
 
+fn setup_frustration() -> PlantedSituation {
+    PlantedSituation {
+        key: "setup_frustration",
+        description: "Customers are happy when the parcel arrives, then the set-up instructions frustrate \
+            them, above all for smart-home devices (category smart_home), and tickets about unclear \
+            instructions (reason setup_unclear) follow.",
+        touchpoints: vec![
+            "parcel_delivery",
+            "setup_instructions",
+            "phone_support",
+            "live_chat",
+            "email_support",
+        ],
+        persona: None,
+        expected: vec![
+            effect(
+                "mean CES (1-7) answered at setup_instructions: category smart_home vs other categories",
+                2.2,
+                5.4,
+                0.2,
+            ),
+            effect(
+                "share of setup_instructions events followed within 3 days by a contact with reason \
+                 setup_unclear: category smart_home vs other categories",
+                0.45,
+                0.06,
+                0.04,
+            ),
+            effect(
+                "mean emotion (DESIGN 7 rating mapping) of smart_home orders: answers at setup_instructions vs \
+                 answers at parcel_delivery",
+                -0.6,
+                0.45,
+                0.1,
+            ),
+        ],
+    }
+}
+
+fn older_faq_drop() -> PlantedSituation {
+    PlantedSituation {
+        key: "older_faq_drop",
+        description: "Customers aged 55 and over drop off at the FAQ page while researching: the FAQ speaks \
+            to 20-somethings.",
+        touchpoints: vec!["faq_page"],
+        persona: Some(definition::OLDER),
+        expected: vec![effect(
+            "share of faq_page events that are the customer's last event: persona older_55_plus vs the rest",
+            0.5,
+            0.085,
+            0.04,
+        )],
+    }
+}
+
+fn mobile_checkout() -> PlantedSituation {
+    PlantedSituation {
+        key: "mobile_checkout",
+        description: "Shoppers on a phone abandon the cart and the checkout far more often than shoppers on \
+            a computer.",
+        touchpoints: vec!["cart", "checkout", "order_placed"],
+        persona: Some(definition::MOBILE),
+        expected: vec![effect(
+            "share of cart events followed by order_placed within 2 hours: persona mobile_shoppers vs \
+             desktop_shoppers",
+            0.34,
+            0.77,
+            0.04,
+        )],
+    }
+}
+
+fn no_follow_up() -> PlantedSituation {
+    PlantedSituation {
+        key: "no_follow_up",
+        description: "Most orders get no follow-up after the sale; customers who get a follow_up_email within \
+            14 days come back far more often.",
+        touchpoints: vec!["follow_up_email", "order_placed", "store_purchase"],
+        persona: None,
+        expected: vec![effect(
+            "share of customers whose first purchase lies in the first half of the window who purchase \
+             again in the window: no follow_up_email within 14 days of it vs one",
+            0.12,
+            0.36,
+            0.04,
+        )],
+    }
+}
+
+fn three_strikes() -> PlantedSituation {
+    PlantedSituation {
+        key: "three_strikes",
+        description: "After three poor experiences (generate::is_poor_experience, after the first purchase, \
+            at post_purchase, support and loyalty touchpoints) most customers do not come back.",
+        touchpoints: vec![
+            "phone_support",
+            "live_chat",
+            "setup_instructions",
+            "parcel_delivery",
+            "nps_survey",
+        ],
+        persona: None,
+        expected: vec![effect(
+            "share of customers whose first purchase lies in the first half of the window who purchase \
+             again in the window: 3 or more poor experiences between the first and second purchase vs fewer",
+            0.035,
+            0.24,
+            0.04,
+        )],
+    }
+}
+
+fn false_resolved() -> PlantedSituation {
+    PlantedSituation {
+        key: "false_resolved",
+        description: "Three care agents (Eli Brennan, Kofi Mensah, Quinn Foster) mark contacts resolved \
+            although the problem remains; unsolved problems come back as repeat contacts on the same issue \
+            within a week.",
+        touchpoints: vec!["phone_support", "live_chat"],
+        persona: None,
+        expected: vec![
+            effect(
+                "share of contacts marked resolved that are followed by a contact on the same issue within 7 \
+                 days: the three agents vs other customer_care agents",
+                0.27,
+                0.045,
+                0.06,
+            ),
+            effect(
+                "share of answered contacts followed by a contact on the same issue within 7 days: marked \
+                 resolved=false vs resolved=true",
+                0.77,
+                0.06,
+                0.04,
+            ),
+        ],
+    }
+}
+
+fn wait_spikes() -> PlantedSituation {
+    PlantedSituation {
+        key: "wait_spikes",
+        description: "The phone queue is understaffed on Monday 09:00-11:00 and on weekdays 17:00-19:00: \
+            waits far above the 120 s target and many callers hang up.",
+        touchpoints: vec!["phone_support"],
+        persona: None,
+        expected: vec![
+            effect(
+                "mean wait_s of phone_support contacts offered in the spike hours vs other opening hours",
+                252.0,
+                28.5,
+                25.0,
+            ),
+            effect(
+                "share of phone_support contacts abandoned in the spike hours vs other opening hours",
+                0.53,
+                0.058,
+                0.05,
+            ),
+        ],
+    }
+}
+
 fn effect(metric: &'static str, affected: f64, baseline: f64, tolerance: f64) -> ExpectedEffect {
-    ExpectedEffect { metric, affected, baseline, tolerance }
+    ExpectedEffect {
+        metric,
+        affected,
+        baseline,
+        tolerance,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plant_indices_match_the_list() {
+        let keys: Vec<&str> = planted().iter().map(|p| p.key).collect();
+        assert_eq!(keys[plant::SETUP_FRUSTRATION], "setup_frustration");
+        assert_eq!(keys[plant::OLDER_FAQ_DROP], "older_faq_drop");
+        assert_eq!(keys[plant::MOBILE_CHECKOUT], "mobile_checkout");
+        assert_eq!(keys[plant::NO_FOLLOW_UP], "no_follow_up");
+        assert_eq!(keys[plant::THREE_STRIKES], "three_strikes");
+        assert_eq!(keys[plant::FALSE_RESOLVED], "false_resolved");
+        assert_eq!(keys[plant::WAIT_SPIKES], "wait_spikes");
+    }
 }

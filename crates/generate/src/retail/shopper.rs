@@ -13,7 +13,7 @@ use crate::timeline::Props;
 use model::{Event, Traits};
 
 /// Separates the retailer's random streams from other scenarios'.
-const SALT: u64 = 0x7e7a_11;
+const SALT: u64 = 0x007e_7a11;
 
 const AGE_BANDS: [&str; 6] = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
 const AGE_WEIGHTS: [u32; 6] = [13, 22, 20, 18, 15, 12];
@@ -39,7 +39,13 @@ impl Profile {
         let age = rng.weighted(&AGE_WEIGHTS);
         let older = age >= 4;
         let young = age <= 1;
-        let mobile_share = if older { 0.35 } else if young { 0.75 } else { 0.6 };
+        let mobile_share = if older {
+            0.35
+        } else if young {
+            0.75
+        } else {
+            0.6
+        };
         let (name, email) = crate::people::person(rng, index);
         Profile {
             age_band: AGE_BANDS[age],
@@ -90,7 +96,12 @@ pub(crate) fn customer(context: &Context, index: u64) -> CustomerRecord {
     let mut life = Life::begin(context, SALT, index);
     let profile = Profile::draw(&mut life.rng, index);
     let traits = profile.traits();
-    let mut shopper = Shopper { life, profile, orders: 0, first_purchase_ts_us: None };
+    let mut shopper = Shopper {
+        life,
+        profile,
+        orders: 0,
+        first_purchase_ts_us: None,
+    };
     shopper.live();
     shopper.life.finish(index, traits)
 }
@@ -111,7 +122,9 @@ impl Shopper<'_> {
         let span = (window.end_us - window.start_us) as u64;
         let mut start = window.start_us + self.life.rng.below(span) as i64;
         loop {
-            let Some(order) = self.shop(start) else { return };
+            let Some(order) = self.shop(start) else {
+                return;
+            };
             let followed_up = self.after_purchase(&order);
             if !self.comes_back(followed_up) {
                 return;
@@ -128,7 +141,11 @@ impl Shopper<'_> {
         let session = self.session_time(start_us);
         let landed = self.awareness(session);
         let decided = self.consider(landed)?;
-        if self.life.rng.chance(if self.profile.older { 0.3 } else { 0.1 }) {
+        if self
+            .life
+            .rng
+            .chance(if self.profile.older { 0.3 } else { 0.1 })
+        {
             self.visit_store(decided)
         } else {
             self.buy_online(decided)
@@ -142,7 +159,11 @@ impl Shopper<'_> {
 
     /// The channel the customer browses on.
     pub(super) fn web(&self) -> &'static str {
-        if self.profile.mobile { ch::MOBILE_APP } else { ch::WEB }
+        if self.profile.mobile {
+            ch::MOBILE_APP
+        } else {
+            ch::WEB
+        }
     }
 
     /// How the customer arrives; returns when they land on the shop.
@@ -160,14 +181,22 @@ impl Shopper<'_> {
             1 => (tp::SOCIAL_AD, ch::SOCIAL),
             2 => (tp::BLOG_POST, ch::WEB),
             3 => {
-                let delivered = crate::time::day_start(ts) - days(self.life.rng.uniform(1.0, 6.0)) + minutes(600.0);
-                self.life.timeline.push(&mut self.life.rng, delivered, tp::PRINTED_CATALOG, ch::MAIL);
+                let delivered = crate::time::day_start(ts) - days(self.life.rng.uniform(1.0, 6.0))
+                    + minutes(600.0);
+                self.life.timeline.push(
+                    &mut self.life.rng,
+                    delivered,
+                    tp::PRINTED_CATALOG,
+                    ch::MAIL,
+                );
                 return ts;
             }
             _ if returning => return self.return_trigger(ts),
             _ => return ts,
         };
-        self.life.timeline.push(&mut self.life.rng, ts, touchpoint, channel);
+        self.life
+            .timeline
+            .push(&mut self.life.rng, ts, touchpoint, channel);
         ts + seconds(self.life.rng.uniform(5.0, 40.0))
     }
 
@@ -177,10 +206,14 @@ impl Shopper<'_> {
         match self.life.rng.below(10) {
             0..=4 => {
                 let channel = self.web();
-                self.life.timeline.push(&mut self.life.rng, ts, tp::BUY_AGAIN, channel);
+                self.life
+                    .timeline
+                    .push(&mut self.life.rng, ts, tp::BUY_AGAIN, channel);
             }
             5..=7 => {
-                self.life.timeline.push(&mut self.life.rng, ts, tp::NEWSLETTER, ch::EMAIL);
+                self.life
+                    .timeline
+                    .push(&mut self.life.rng, ts, tp::NEWSLETTER, ch::EMAIL);
             }
             _ => return ts,
         }
@@ -189,7 +222,9 @@ impl Shopper<'_> {
 
     fn page(&mut self, ts: i64, touchpoint: &'static str, dwell: (f64, f64)) -> i64 {
         let channel = self.web();
-        self.life.timeline.push(&mut self.life.rng, ts, touchpoint, channel);
+        self.life
+            .timeline
+            .push(&mut self.life.rng, ts, touchpoint, channel);
         ts + seconds(self.life.rng.uniform(dwell.0, dwell.1))
     }
 
@@ -210,11 +245,16 @@ impl Shopper<'_> {
         if self.life.rng.chance(0.06) {
             ts = self.ask_sales(ts) + minutes(self.life.rng.uniform(1.0, 5.0));
         }
-        let faq_share = if self.profile.older { 0.55 } else { 0.35 } * if returning { 0.5 } else { 1.0 };
+        let faq_share =
+            if self.profile.older { 0.55 } else { 0.35 } * if returning { 0.5 } else { 1.0 };
         if self.life.rng.chance(faq_share) {
             ts = self.page(ts, tp::FAQ_PAGE, (30.0, 200.0));
             let older_drop = self.profile.older && self.life.planted(plant::OLDER_FAQ_DROP);
-            if self.life.rng.chance(if older_drop { plant::FAQ_DROP_OLDER } else { plant::FAQ_DROP_OTHERS }) {
+            if self.life.rng.chance(if older_drop {
+                plant::FAQ_DROP_OLDER
+            } else {
+                plant::FAQ_DROP_OTHERS
+            }) {
                 return None;
             }
             ts = self.page(ts, tp::PRODUCT_PAGE, (30.0, 180.0));
@@ -236,7 +276,12 @@ impl Shopper<'_> {
             item: product.name,
             solve: 0.9,
         };
-        let route = Route { first: &catalog::SALES_CHAT, alternatives: &[], complaint: None, wait_factor: 1.0 };
+        let route = Route {
+            first: &catalog::SALES_CHAT,
+            alternatives: &[],
+            complaint: None,
+            wait_factor: 1.0,
+        };
         let rules = self.rules();
         self.life.handle(&rules, &issue, &route, ts).end_ts_us
     }
@@ -248,9 +293,19 @@ impl Shopper<'_> {
     /// Advice in a store, then perhaps a purchase at the till.
     fn visit_store(&mut self, decided: i64) -> Option<Order> {
         let product = self.choose_product();
-        let issue =
-            Issue { key: self.life.new_issue_key(), reason: "product_advice", topic: &catalog::ADVICE, item: product.name, solve: 0.9 };
-        let route = Route { first: &catalog::STORE, alternatives: &[], complaint: None, wait_factor: 1.0 };
+        let issue = Issue {
+            key: self.life.new_issue_key(),
+            reason: "product_advice",
+            topic: &catalog::ADVICE,
+            item: product.name,
+            solve: 0.9,
+        };
+        let route = Route {
+            first: &catalog::STORE,
+            alternatives: &[],
+            complaint: None,
+            wait_factor: 1.0,
+        };
         let rules = self.rules();
         let need = decided + days(self.life.rng.uniform(0.5, 5.0));
         let visit = self.life.handle(&rules, &issue, &route, need);
@@ -269,8 +324,11 @@ impl Shopper<'_> {
     fn buy_online(&mut self, decided: i64) -> Option<Order> {
         let product = self.choose_product();
         let mobile_trouble = self.profile.mobile && self.life.planted(plant::MOBILE_CHECKOUT);
-        let (to_checkout, to_order) =
-            if mobile_trouble { plant::MOBILE_FUNNEL } else { plant::DESKTOP_FUNNEL };
+        let (to_checkout, to_order) = if mobile_trouble {
+            plant::MOBILE_FUNNEL
+        } else {
+            plant::DESKTOP_FUNNEL
+        };
         let mut ts = decided;
         for _attempt in 0..3 {
             self.life.timeline.identify();
@@ -281,7 +339,12 @@ impl Shopper<'_> {
                     let channel = self.web();
                     let order = self.place_order(ts, product, tp::ORDER_PLACED, channel);
                     let confirmed = ts + seconds(self.life.rng.uniform(5.0, 90.0));
-                    self.life.timeline.push(&mut self.life.rng, confirmed, tp::ORDER_CONFIRMATION_EMAIL, ch::EMAIL);
+                    self.life.timeline.push(
+                        &mut self.life.rng,
+                        confirmed,
+                        tp::ORDER_CONFIRMATION_EMAIL,
+                        ch::EMAIL,
+                    );
                     return Some(order);
                 }
             }
@@ -295,8 +358,15 @@ impl Shopper<'_> {
         if !self.life.rng.chance(0.6) {
             return None;
         }
-        let reminded = crate::time::day_start(abandoned) + DAY_US + minutes(self.life.rng.uniform(540.0, 660.0));
-        self.life.timeline.push(&mut self.life.rng, reminded, tp::CART_REMINDER_EMAIL, ch::EMAIL);
+        let reminded = crate::time::day_start(abandoned)
+            + DAY_US
+            + minutes(self.life.rng.uniform(540.0, 660.0));
+        self.life.timeline.push(
+            &mut self.life.rng,
+            reminded,
+            tp::CART_REMINDER_EMAIL,
+            ch::EMAIL,
+        );
         if !self.life.rng.chance(0.35) {
             return None;
         }
@@ -304,13 +374,24 @@ impl Shopper<'_> {
         Some(self.page(back, tp::PRODUCT_PAGE, (20.0, 120.0)))
     }
 
-    fn place_order(&mut self, ts: i64, product: &'static Product, touchpoint: &'static str, channel: &'static str) -> Order {
+    fn place_order(
+        &mut self,
+        ts: i64,
+        product: &'static Product,
+        touchpoint: &'static str,
+        channel: &'static str,
+    ) -> Order {
         self.orders += 1;
         self.first_purchase_ts_us.get_or_insert(ts);
         let items: i32 = if self.life.rng.chance(0.15) { 2 } else { 1 };
-        let value = (product.price * self.life.rng.uniform(0.9, 1.1) * f64::from(items) * 100.0).round() / 100.0;
+        let value = (product.price * self.life.rng.uniform(0.9, 1.1) * f64::from(items) * 100.0)
+            .round()
+            / 100.0;
         let id = format!("{}-o{}", self.life.distinct_id, self.orders);
-        let event = self.life.timeline.push(&mut self.life.rng, ts, touchpoint, channel);
+        let event = self
+            .life
+            .timeline
+            .push(&mut self.life.rng, ts, touchpoint, channel);
         event.value = Some(value);
         event.properties = Props::new()
             .str("order_id", &id)
@@ -318,7 +399,13 @@ impl Shopper<'_> {
             .str("category", product.category)
             .int("items", i64::from(items))
             .finish();
-        Order { ts_us: ts, id, product, value, in_store: touchpoint == tp::STORE_PURCHASE }
+        Order {
+            ts_us: ts,
+            id,
+            product,
+            value,
+            in_store: touchpoint == tp::STORE_PURCHASE,
+        }
     }
 
     /// Whether the customer starts another round: loyal tiers more often,
@@ -337,26 +424,39 @@ impl Shopper<'_> {
         } else {
             plant::NO_FOLLOW_UP_FACTOR
         };
-        let strikes = self.life.planted(plant::THREE_STRIKES) && self.poor_since_first_purchase() >= 3;
-        let churn = if strikes { plant::THREE_STRIKES_FACTOR } else { 1.0 };
+        let strikes =
+            self.life.planted(plant::THREE_STRIKES) && self.poor_since_first_purchase() >= 3;
+        let churn = if strikes {
+            plant::THREE_STRIKES_FACTOR
+        } else {
+            1.0
+        };
         self.life.rng.chance(base * follow * churn)
     }
 
     /// Poor experiences after the first purchase, at touchpoints of the
     /// after-sale stages: the count the "three strikes" situation uses.
     pub(super) fn poor_since_first_purchase(&self) -> usize {
-        let Some(since) = self.first_purchase_ts_us else { return 0 };
+        let Some(since) = self.first_purchase_ts_us else {
+            return 0;
+        };
         self.count_poor(since)
     }
 
     pub(super) fn count_poor(&self, since_ts_us: i64) -> usize {
-        self.life.count_poor(|event| event.ts_us >= since_ts_us && after_sale(event))
+        self.life
+            .count_poor(|event| event.ts_us >= since_ts_us && after_sale(event))
     }
 }
 
 /// Whether the event's touchpoint lies in the post-purchase, support or
 /// loyalty stage.
 pub(crate) fn after_sale(event: &Event) -> bool {
-    let after_sale_from = STAGES.iter().position(|s| *s == "post_purchase").expect("stage exists");
-    TOUCHPOINTS.iter().any(|(name, stage, ..)| *name == event.touchpoint && *stage >= after_sale_from)
+    let after_sale_from = STAGES
+        .iter()
+        .position(|s| *s == "post_purchase")
+        .expect("stage exists");
+    TOUCHPOINTS
+        .iter()
+        .any(|(name, stage, ..)| *name == event.touchpoint && *stage >= after_sale_from)
 }

@@ -2,5 +2,6 @@
 //! measurement of every planted situation against its documented effect.
 
 mod basics;
+mod broadband;
 mod measure;
 mod retail;

@@ -8,7 +8,11 @@ use model::Event;
 pub const CUSTOMERS: u64 = 20_000;
 
 pub fn dataset(scenario: Scenario) -> Generator {
-    let options = GenerateOptions { customers: CUSTOMERS, seed: 7, ..GenerateOptions::default() };
+    let options = GenerateOptions {
+        customers: CUSTOMERS,
+        seed: 7,
+        ..GenerateOptions::default()
+    };
     Generator::new(scenario, options).expect("default options are valid")
 }
 

@@ -2,7 +2,9 @@
 //! generated customers and compared with its documented effect.
 
 use crate::measure::{DAY_US, HOUR_US, Mean, Share, check, dataset, property, trait_of};
-use generate::{CustomerRecord, DEFAULT_START_TS_US, PlantedSituation, Scenario, is_poor_experience};
+use generate::{
+    CustomerRecord, DEFAULT_START_TS_US, PlantedSituation, Scenario, is_poor_experience,
+};
 use model::{Event, JourneyDefinition, RatingScale};
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -59,9 +61,9 @@ impl Tally {
                 self.faq_last[group(older)].add(position + 1 == events.len());
             }
             if event.touchpoint == "cart" && event.ts_us < WINDOW_END_US - DAY_US {
-                let converts = events[position..]
-                    .iter()
-                    .any(|later| later.touchpoint == "order_placed" && later.ts_us - event.ts_us <= 2 * HOUR_US);
+                let converts = events[position..].iter().any(|later| {
+                    later.touchpoint == "order_placed" && later.ts_us - event.ts_us <= 2 * HOUR_US
+                });
                 self.cart_converts[group(mobile)].add(converts);
             }
         }
@@ -77,7 +79,8 @@ impl Tally {
             }
             let smart_home = property(event, "category").as_deref() == Some("smart_home");
             if smart_home && let Some(emotion) = emotion(event) {
-                self.smart_home_emotion[group(touchpoint == "setup_instructions")].add(f64::from(emotion));
+                self.smart_home_emotion[group(touchpoint == "setup_instructions")]
+                    .add(f64::from(emotion));
             }
             if touchpoint != "setup_instructions" {
                 continue;
@@ -100,11 +103,15 @@ impl Tally {
             .iter()
             .filter(|e| definition.outcomes.purchase.contains(&e.touchpoint))
             .collect();
-        let Some(first) = purchases.first().filter(|first| first.ts_us < HALF_US) else { return };
+        let Some(first) = purchases.first().filter(|first| first.ts_us < HALF_US) else {
+            return;
+        };
         let again = purchases.len() > 1;
         let second_ts = purchases.get(1).map_or(i64::MAX, |second| second.ts_us);
         let followed_up = events.iter().any(|e| {
-            e.touchpoint == "follow_up_email" && e.ts_us >= first.ts_us && e.ts_us - first.ts_us <= 14 * DAY_US
+            e.touchpoint == "follow_up_email"
+                && e.ts_us >= first.ts_us
+                && e.ts_us - first.ts_us <= 14 * DAY_US
         });
         let after_sale = ["post_purchase", "support", "loyalty"];
         let poor = events
@@ -125,10 +132,13 @@ impl Tally {
         for (position, (contact, issue)) in contacts.iter().enumerate() {
             if contact.touchpoint == "phone_support" {
                 let spike = in_spike(contact.ts_us);
-                self.phone_wait[group(spike)].add(f64::from(contact.wait_s.expect("phone contacts wait")));
+                self.phone_wait[group(spike)]
+                    .add(f64::from(contact.wait_s.expect("phone contacts wait")));
                 self.phone_abandoned[group(spike)].add(contact.abandoned == Some(true));
             }
-            let Some(resolved) = contact.resolved else { continue };
+            let Some(resolved) = contact.resolved else {
+                continue;
+            };
             if contact.ts_us >= WINDOW_END_US - 8 * DAY_US {
                 continue;
             }
@@ -138,8 +148,12 @@ impl Tally {
             self.repeat_by_resolved[group(!resolved)].add(repeat);
             let care = property(contact, "team").as_deref() == Some("customer_care");
             if resolved && care {
-                let agent = contact.agent.as_deref().expect("answered contacts have agents");
-                self.repeat_after_resolved_by_agent[group(SPIKE_AGENTS.contains(&agent))].add(repeat);
+                let agent = contact
+                    .agent
+                    .as_deref()
+                    .expect("answered contacts have agents");
+                self.repeat_after_resolved_by_agent[group(SPIKE_AGENTS.contains(&agent))]
+                    .add(repeat);
             }
         }
     }
@@ -161,7 +175,12 @@ fn situation(key: &str) -> PlantedSituation {
         .expect("the situation is documented")
 }
 
-fn check_pair<T: Copy>(situation: &PlantedSituation, effect: usize, pair: [T; 2], value: impl Fn(T) -> f64) {
+fn check_pair<T: Copy>(
+    situation: &PlantedSituation,
+    effect: usize,
+    pair: [T; 2],
+    value: impl Fn(T) -> f64,
+) {
     check(&situation.expected[effect], value(pair[0]), value(pair[1]));
 }
 
@@ -176,30 +195,52 @@ fn setup_frustration() {
 
 #[test]
 fn older_faq_drop() {
-    check_pair(&situation("older_faq_drop"), 0, tally().faq_last, |s| s.value());
+    check_pair(&situation("older_faq_drop"), 0, tally().faq_last, |s| {
+        s.value()
+    });
 }
 
 #[test]
 fn mobile_checkout() {
-    check_pair(&situation("mobile_checkout"), 0, tally().cart_converts, |s| s.value());
+    check_pair(
+        &situation("mobile_checkout"),
+        0,
+        tally().cart_converts,
+        |s| s.value(),
+    );
 }
 
 #[test]
 fn no_follow_up() {
-    check_pair(&situation("no_follow_up"), 0, tally().returns_by_follow_up, |s| s.value());
+    check_pair(
+        &situation("no_follow_up"),
+        0,
+        tally().returns_by_follow_up,
+        |s| s.value(),
+    );
 }
 
 #[test]
 fn three_strikes() {
     let tally = tally();
-    assert!(tally.returns_by_strikes[0].total >= 150, "too few customers with three strikes: {tally:?}");
-    check_pair(&situation("three_strikes"), 0, tally.returns_by_strikes, |s| s.value());
+    assert!(
+        tally.returns_by_strikes[0].total >= 150,
+        "too few customers with three strikes: {tally:?}"
+    );
+    check_pair(
+        &situation("three_strikes"),
+        0,
+        tally.returns_by_strikes,
+        |s| s.value(),
+    );
 }
 
 #[test]
 fn false_resolved() {
     let situation = situation("false_resolved");
-    check_pair(&situation, 0, tally().repeat_after_resolved_by_agent, |s| s.value());
+    check_pair(&situation, 0, tally().repeat_after_resolved_by_agent, |s| {
+        s.value()
+    });
     check_pair(&situation, 1, tally().repeat_by_resolved, |s| s.value());
 }
 
