@@ -194,7 +194,9 @@ impl Subscriber<'_> {
         let (touchpoint, channel) = match self.life.rng.weighted(&weights) {
             0 => (tp::COMPARISON_SITE, ch::WEB),
             1 => {
-                let dropped = day_start(ts) - self.life.days_after(0, 1.0, 10.0) + 11 * HOUR_US;
+                let days_before = self.life.rng.between(1, 10);
+                let dropped = day_start(ts) - days_before * DAY_US
+                    + minutes(self.life.rng.uniform(540.0, 780.0));
                 self.life.push(dropped, tp::LEAFLET, ch::MAIL);
                 return ts;
             }

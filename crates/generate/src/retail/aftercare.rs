@@ -6,7 +6,7 @@ use super::definition::{ch, tp};
 use super::plant;
 use super::shopper::{Order, Shopper};
 use crate::contact::{Issue, IssueOutcome, Queue, Route};
-use crate::text::{self, Survey, Topic};
+use crate::text::{Survey, Topic};
 use crate::time::{DAY_US, HourProfile, OpeningHours, Schedule, days, minutes};
 use crate::timeline::Props;
 use model::RatingScale;
@@ -214,10 +214,7 @@ impl Shopper<'_> {
             );
             refunded = handled.end_ts_us + days(self.life.rng.uniform(1.0, 4.0));
         }
-        let event = self
-            .life
-            .timeline
-            .push(&mut self.life.rng, refunded, tp::REFUND, ch::EMAIL);
+        let event = self.life.push(refunded, tp::REFUND, ch::EMAIL);
         event.value = Some(-order.value);
         event.properties = Props::new().str("order_id", &order.id).finish();
     }
@@ -290,10 +287,7 @@ impl Shopper<'_> {
             let planned = self.life.days_after(arrived, 3.0, 20.0);
             let written = self.session_time(planned);
             let channel = self.web();
-            let event =
-                self.life
-                    .timeline
-                    .push(&mut self.life.rng, written, tp::REVIEW_WRITTEN, channel);
+            self.life.push(written, tp::REVIEW_WRITTEN, channel);
             let survey = Survey {
                 scale: RatingScale::Csat5,
                 mean: 4.4 - 1.1 * poor,
@@ -301,7 +295,7 @@ impl Shopper<'_> {
                 item: order.product.name,
                 comment: 0.95,
             };
-            text::rate(&mut self.life.rng, event, &survey);
+            self.life.rate_last(&survey);
         }
         if self.profile.tier != "basic" && self.life.rng.chance(0.6) {
             let sent = self.life.at(&INBOX, order.ts_us, (10.0, 40.0));
@@ -319,9 +313,7 @@ impl Shopper<'_> {
             let planned = self.life.days_after(order.ts_us, 7.0, 45.0);
             let referred = self.session_time(planned);
             let channel = self.web();
-            self.life
-                .timeline
-                .push(&mut self.life.rng, referred, tp::REFERRAL, channel);
+            self.life.push(referred, tp::REFERRAL, channel);
         }
         if self.profile.mobile {
             for _ in 0..self.life.rng.below(4) {

@@ -170,7 +170,7 @@ impl Shopper<'_> {
     fn awareness(&mut self, ts: i64) -> i64 {
         let returning = self.orders > 0;
         let weights: [u32; 5] = match (returning, self.profile.older, self.profile.young) {
-            (true, ..) => [25, 0, 0, 0, 15],
+            (true, ..) => [15, 0, 0, 0, 25],
             (false, true, _) => [35, 10, 10, 30, 15],
             (false, false, true) => [35, 40, 12, 3, 10],
             (false, false, false) => [40, 25, 15, 8, 12],
@@ -181,23 +181,22 @@ impl Shopper<'_> {
             1 => (tp::SOCIAL_AD, ch::SOCIAL),
             2 => (tp::BLOG_POST, ch::WEB),
             3 => {
-                let delivered = crate::time::day_start(ts) - days(self.life.rng.uniform(1.0, 6.0))
-                    + minutes(600.0);
-                self.life.timeline.push(
-                    &mut self.life.rng,
-                    delivered,
-                    tp::PRINTED_CATALOG,
-                    ch::MAIL,
-                );
+                let delivered = self.mail_time(ts);
+                self.life.push(delivered, tp::PRINTED_CATALOG, ch::MAIL);
                 return ts;
             }
             _ if returning => return self.return_trigger(ts),
             _ => return ts,
         };
-        self.life
-            .timeline
-            .push(&mut self.life.rng, ts, touchpoint, channel);
+        self.life.push(ts, touchpoint, channel);
         ts + seconds(self.life.rng.uniform(5.0, 40.0))
+    }
+
+    /// A morning post delivery one to six days before `ts`.
+    fn mail_time(&mut self, ts: i64) -> i64 {
+        let days_before = self.life.rng.between(1, 6);
+        crate::time::day_start(ts) - days_before * DAY_US
+            + minutes(self.life.rng.uniform(540.0, 720.0))
     }
 
     /// What brings a past customer back: the app's "buy again", a newsletter
@@ -206,14 +205,10 @@ impl Shopper<'_> {
         match self.life.rng.below(10) {
             0..=4 => {
                 let channel = self.web();
-                self.life
-                    .timeline
-                    .push(&mut self.life.rng, ts, tp::BUY_AGAIN, channel);
+                self.life.push(ts, tp::BUY_AGAIN, channel);
             }
             5..=7 => {
-                self.life
-                    .timeline
-                    .push(&mut self.life.rng, ts, tp::NEWSLETTER, ch::EMAIL);
+                self.life.push(ts, tp::NEWSLETTER, ch::EMAIL);
             }
             _ => return ts,
         }
@@ -222,9 +217,7 @@ impl Shopper<'_> {
 
     fn page(&mut self, ts: i64, touchpoint: &'static str, dwell: (f64, f64)) -> i64 {
         let channel = self.web();
-        self.life
-            .timeline
-            .push(&mut self.life.rng, ts, touchpoint, channel);
+        self.life.push(ts, touchpoint, channel);
         ts + seconds(self.life.rng.uniform(dwell.0, dwell.1))
     }
 
@@ -339,12 +332,8 @@ impl Shopper<'_> {
                     let channel = self.web();
                     let order = self.place_order(ts, product, tp::ORDER_PLACED, channel);
                     let confirmed = ts + seconds(self.life.rng.uniform(5.0, 90.0));
-                    self.life.timeline.push(
-                        &mut self.life.rng,
-                        confirmed,
-                        tp::ORDER_CONFIRMATION_EMAIL,
-                        ch::EMAIL,
-                    );
+                    self.life
+                        .push(confirmed, tp::ORDER_CONFIRMATION_EMAIL, ch::EMAIL);
                     return Some(order);
                 }
             }
@@ -361,12 +350,7 @@ impl Shopper<'_> {
         let reminded = crate::time::day_start(abandoned)
             + DAY_US
             + minutes(self.life.rng.uniform(540.0, 660.0));
-        self.life.timeline.push(
-            &mut self.life.rng,
-            reminded,
-            tp::CART_REMINDER_EMAIL,
-            ch::EMAIL,
-        );
+        self.life.push(reminded, tp::CART_REMINDER_EMAIL, ch::EMAIL);
         if !self.life.rng.chance(0.35) {
             return None;
         }
@@ -388,10 +372,7 @@ impl Shopper<'_> {
             .round()
             / 100.0;
         let id = format!("{}-o{}", self.life.distinct_id, self.orders);
-        let event = self
-            .life
-            .timeline
-            .push(&mut self.life.rng, ts, touchpoint, channel);
+        let event = self.life.push(ts, touchpoint, channel);
         event.value = Some(value);
         event.properties = Props::new()
             .str("order_id", &id)
