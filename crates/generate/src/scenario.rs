@@ -1,0 +1,65 @@
+//! The synthetic businesses one can generate.
+
+use crate::broadband;
+use crate::generator::{Context, CustomerRecord};
+use crate::planted::PlantedSituation;
+use crate::retail;
+use model::JourneyDefinition;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scenario {
+    /// An omni-channel retailer of home electronics: the demo business.
+    Retail,
+    /// An internet provider: sign-up, installation, bills, outages, renewal.
+    Broadband,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 2] = [Scenario::Retail, Scenario::Broadband];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Retail => "retail",
+            Scenario::Broadband => "broadband",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Scenario> {
+        Scenario::ALL
+            .into_iter()
+            .find(|scenario| scenario.name() == name.trim().to_ascii_lowercase())
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Scenario::Retail => "an online and in-store retailer of home electronics",
+            Scenario::Broadband => {
+                "a broadband internet provider with installations, monthly bills and renewals"
+            }
+        }
+    }
+
+    /// The business's journey definition: stages, touchpoints, personas,
+    /// outcomes, targets and the designed journey. Always valid.
+    pub fn definition(self) -> JourneyDefinition {
+        match self {
+            Scenario::Retail => retail::definition(),
+            Scenario::Broadband => broadband::definition(),
+        }
+    }
+
+    /// The problems planted in the business, with their expected effects.
+    pub fn planted(self) -> Vec<PlantedSituation> {
+        match self {
+            Scenario::Retail => retail::planted(),
+            Scenario::Broadband => broadband::planted(),
+        }
+    }
+
+    pub(crate) fn customer(self, context: &Context, index: u64) -> CustomerRecord {
+        match self {
+            Scenario::Retail => retail::customer(context, index),
+            Scenario::Broadband => broadband::customer(context, index),
+        }
+    }
+}
