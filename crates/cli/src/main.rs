@@ -4,6 +4,7 @@
 
 mod analyses;
 mod convert;
+mod generate;
 mod import;
 mod output;
 
@@ -42,6 +43,10 @@ enum Command {
     },
     /// Show the physical plan of a journey analysis.
     Explain,
+    /// Write a synthetic business (events, traits, journey.toml) as files.
+    Generate(generate::GenerateArgs),
+    /// Generate a retail dataset, import it and show its journey map.
+    Demo(DemoArgs),
     /// The journey map: stages, touchpoints, emotions, drop-off and transitions.
     Map(analyses::MapArgs),
     /// The most common journeys (touchpoint sequences) and their coverage.
@@ -87,6 +92,59 @@ struct ImportArgs {
     chunk_rows: usize,
 }
 
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Customers in the demo dataset (about 11 events each).
+    #[arg(long, default_value_t = 20_000)]
+    customers: u64,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
+/// Generates the retail demo, imports it (again: re-importing adds
+/// nothing) and prints the journey map.
+async fn run_demo(data: &std::path::Path, args: &DemoArgs, progress: bool) -> anyhow::Result<()> {
+    let input = data.join("demo-input");
+    let generate_args = generate::GenerateArgs {
+        customers: args.customers,
+        seed: args.seed,
+        scenario: "retail".into(),
+        days: 365,
+        out: input.clone(),
+        file_format: generate::FileFormat::Parquet,
+    };
+    let generated = generate::generate(&generate_args, progress)?;
+    println!("generated {} events of {} customers in {:.1}s", generated.events, generated.customers, generated.seconds);
+    let import_args = ImportArgs {
+        files: vec![generated.events_file.clone()],
+        traits: Some(generated.traits_file.clone()),
+        customer: None,
+        time: None,
+        touchpoint: None,
+        channel: None,
+        event_id: None,
+        mapping: None,
+        definition: Some(generated.definition_file.clone()),
+        rejects: None,
+        buckets: store::DEFAULT_BUCKETS,
+        chunk_rows: 4_000_000,
+    };
+    run_import(data, import_args, Format::Table, progress).await?;
+    let mut store = store::Store::open(data).await?;
+    store.compact().await?;
+    let engine = engine::Engine::open(data).await?;
+    let map_args = analyses::MapArgs {
+        filter: analyses::FilterArgs { from: None, to: None, channels: Vec::new(), persona: None },
+        collapse_repeats: false,
+        top_transitions: 15,
+    };
+    let report = analyses::map(&engine, &map_args).await?;
+    println!();
+    analyses::print_map(&report, Format::Table)?;
+    println!("\ndata in {}; try: touchpoint --data {} variants", data.display(), data.display());
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime starts");
@@ -125,6 +183,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let variants = analyses::variants(&engine, &args).await?;
             analyses::print_variants(&variants, cli.format)
         }
+        Command::Generate(args) => {
+            let summary = generate::generate(&args, progress)?;
+            match cli.format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+                _ => println!(
+                    "{} customers, {} events of {} in {:.1}s: {}, {}, {}",
+                    summary.customers,
+                    summary.events,
+                    summary.scenario,
+                    summary.seconds,
+                    summary.events_file.display(),
+                    summary.traits_file.display(),
+                    summary.definition_file.display()
+                ),
+            }
+            Ok(())
+        }
+        Command::Demo(args) => run_demo(&cli.data, &args, progress).await,
         Command::Explain => {
             let engine = engine::Engine::open(&cli.data).await?;
             print!("{}", engine.explain_journey(&engine::EventFilter::default()).await?);
