@@ -640,7 +640,7 @@ impl Links {
         links
     }
 
-    fn into_step(&self, consumer: usize) -> std::ops::Range<usize> {
+    fn feeding(&self, consumer: usize) -> std::ops::Range<usize> {
         self.into_start[consumer]..self.into_start[consumer + 1]
     }
 

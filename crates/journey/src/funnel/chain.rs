@@ -152,7 +152,7 @@ impl ChainSearch {
         let now_us = ts_us[pos];
         let step_window_us = funnel.steps[step].window_us;
         let mut best: Option<u32> = None;
-        for link in funnel.links.into_step(step) {
+        for link in funnel.links.feeding(step) {
             let queue = &mut self.queues[link];
             while let Some(&front) = queue.front() {
                 let node = self.nodes[front as usize];
