@@ -96,21 +96,11 @@ impl MeanAccumulator {
         let n = self.n as f64;
         let mean = self.sum / n;
         if self.n == 1 {
-            return Some(MeanInterval {
-                n: 1,
-                mean,
-                low: mean,
-                high: mean,
-            });
+            return Some(MeanInterval { n: 1, mean, low: mean, high: mean });
         }
         let variance = ((self.sum_squares - n * mean * mean) / (n - 1.0)).max(0.0);
         let half_width = t_quantile_975(self.n - 1) * (variance / n).sqrt();
-        Some(MeanInterval {
-            n: self.n,
-            mean,
-            low: mean - half_width,
-            high: mean + half_width,
-        })
+        Some(MeanInterval { n: self.n, mean, low: mean - half_width, high: mean + half_width })
     }
 }
 
@@ -129,8 +119,7 @@ pub fn t_quantile_975(df: u64) -> f64 {
         _ => {
             let z = 1.959_963_984_540_054_f64;
             let d = df as f64;
-            z + (z.powi(3) + z) / (4.0 * d)
-                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+            z + (z.powi(3) + z) / (4.0 * d) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
         }
     }
 }
