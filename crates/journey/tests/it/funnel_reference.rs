@@ -205,7 +205,7 @@ fn quantile(sorted: &[i64], q: f64) -> f64 {
     (low + (sorted[above] as f64 - low) * (position - below as f64)) / 1e6
 }
 
-fn stats(mut values: Vec<i64>, bins: usize) -> DurationStats {
+pub fn stats(mut values: Vec<i64>, bins: usize) -> DurationStats {
     values.sort();
     if values.is_empty() {
         return DurationStats { count: 0, mean_s: None, median_s: None, p90_s: None, histogram: vec![] };

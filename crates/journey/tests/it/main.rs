@@ -3,3 +3,5 @@
 mod funnel;
 mod funnel_paths_support;
 mod funnel_reference;
+mod paths;
+mod paths_reference;
