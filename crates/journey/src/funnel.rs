@@ -209,12 +209,22 @@ impl FunnelSpec {
         self.check_breakdown()?;
         let steps = self.valid_steps();
         let links = Links::new(&steps);
+        let masks = step_masks
+            .iter()
+            .zip(&exclusion_masks)
+            .map(|(&steps, &exclusions)| TouchpointMasks { steps, exclusions })
+            .collect();
         Ok(Funnel {
             order: self.order,
             window_us: self.window_us,
+            has_step_windows: steps.iter().any(|step| step.window_us != i64::MAX),
+            mandatory_mask: steps
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| !step.optional)
+                .fold(0, |mask, (idx, _)| mask | 1 << idx),
             steps,
-            step_masks,
-            exclusion_masks,
+            masks,
             exclusions: self
                 .exclusions
                 .iter()
@@ -555,11 +565,14 @@ impl std::error::Error for FunnelError {}
 pub struct Funnel {
     order: FunnelOrder,
     window_us: i64,
+    /// Whether some step has its own window; without, the chain search
+    /// needs only one candidate per step.
+    has_step_windows: bool,
+    /// Bit `s` set when step `s` is mandatory.
+    mandatory_mask: u32,
     steps: Vec<ValidStep>,
-    /// Bit `s` set when the touchpoint serves step `s` (0-based).
-    step_masks: Vec<u32>,
-    /// Bit `e` set when the touchpoint is excluded by exclusion `e`.
-    exclusion_masks: Vec<u32>,
+    /// By touchpoint id, so that one load per event answers both questions.
+    masks: Vec<TouchpointMasks>,
     /// (from, to) steps of each exclusion, 0-based.
     exclusions: Vec<(usize, usize)>,
     links: Links,
@@ -588,21 +601,22 @@ impl Funnel {
         self.order
     }
 
-    /// The steps a touchpoint serves; touchpoints unknown at validation
-    /// serve none.
-    fn step_mask(&self, touchpoint: model::TouchpointId) -> u32 {
-        self.step_masks
+    /// The steps and exclusions a touchpoint serves; touchpoints unknown
+    /// at validation serve none.
+    fn masks(&self, touchpoint: model::TouchpointId) -> TouchpointMasks {
+        self.masks
             .get(touchpoint.index())
             .copied()
-            .unwrap_or(0)
+            .unwrap_or_default()
     }
+}
 
-    fn exclusion_mask(&self, touchpoint: model::TouchpointId) -> u32 {
-        self.exclusion_masks
-            .get(touchpoint.index())
-            .copied()
-            .unwrap_or(0)
-    }
+#[derive(Debug, Clone, Copy, Default)]
+struct TouchpointMasks {
+    /// Bit `s` set when the touchpoint serves step `s` (0-based).
+    steps: u32,
+    /// Bit `e` set when the touchpoint is excluded by exclusion `e`.
+    exclusions: u32,
 }
 
 /// Which earlier steps a step's chains may continue from: step `k` extends

@@ -40,8 +40,9 @@ use crate::funnel::DurationStats;
 use crate::{Accumulator, Journey};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// The node of paths that left the kept edges.
@@ -349,21 +350,48 @@ struct Visit {
     last_us: i64,
 }
 
-/// Every session that produced one path: how often, by whom, and the
-/// durations of its edges (occurrence after occurrence).
+/// Every displayed path, flat: appending a session allocates nothing once
+/// the vectors have grown, and merging is concatenation.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct PathRecord {
-    count: u64,
-    /// Customers, possibly repeated; deduplicated by `finish`.
-    customers: Vec<u64>,
+struct Sessions {
+    /// Node labels of all paths, one after another.
+    labels: Vec<u32>,
+    /// End of each path in `labels`.
+    ends: Vec<usize>,
+    /// Edge durations of all paths, one after another (one fewer per path
+    /// than labels).
     durations_us: Vec<i64>,
+    customers: Vec<u64>,
 }
 
-impl PathRecord {
-    fn merge(&mut self, other: PathRecord) {
-        self.count += other.count;
-        self.customers.extend(other.customers);
+impl Sessions {
+    fn push(&mut self, customer: u64, path: &[Visit]) {
+        self.labels.extend(path.iter().map(|visit| visit.label));
+        self.ends.push(self.labels.len());
+        self.durations_us.extend(
+            path.windows(2)
+                .map(|pair| pair[1].first_us - pair[0].last_us),
+        );
+        self.customers.push(customer);
+    }
+
+    fn append(&mut self, other: Sessions) {
+        let offset = self.labels.len();
+        self.labels.extend(other.labels);
+        self.ends
+            .extend(other.ends.into_iter().map(|end| end + offset));
         self.durations_us.extend(other.durations_us);
+        self.customers.extend(other.customers);
+    }
+
+    /// (labels, edge durations, customer) of each path.
+    fn iter(&self) -> impl Iterator<Item = (&[u32], &[i64], u64)> + '_ {
+        self.ends.iter().enumerate().map(|(idx, &end)| {
+            let start = if idx == 0 { 0 } else { self.ends[idx - 1] };
+            // Each earlier path has one duration fewer than labels.
+            let durations = &self.durations_us[start - idx..end - idx - 1];
+            (&self.labels[start..end], durations, self.customers[idx])
+        })
     }
 }
 
@@ -371,51 +399,26 @@ impl PathRecord {
 #[derive(Debug)]
 pub struct PathsAccumulator {
     paths: Arc<Paths>,
-    records: HashMap<Box<[u32]>, PathRecord>,
+    sessions: Sessions,
     session: Vec<Visit>,
     path: Vec<Visit>,
-    labels: Vec<u32>,
 }
 
 impl PathsAccumulator {
     pub fn new(paths: Arc<Paths>) -> PathsAccumulator {
         PathsAccumulator {
             paths,
-            records: HashMap::new(),
+            sessions: Sessions::default(),
             session: Vec::new(),
             path: Vec::new(),
-            labels: Vec::new(),
         }
     }
 
     fn flush_session(&mut self, customer: u64) {
-        if self.session.is_empty() || !self.paths.cut(&self.session, &mut self.path) {
-            self.session.clear();
-            return;
+        if !self.session.is_empty() && self.paths.cut(&self.session, &mut self.path) {
+            self.sessions.push(customer, &self.path);
         }
         self.session.clear();
-        self.labels.clear();
-        self.labels
-            .extend(self.path.iter().map(|visit| visit.label));
-        if !self.records.contains_key(self.labels.as_slice()) {
-            self.records.insert(
-                self.labels.clone().into_boxed_slice(),
-                PathRecord::default(),
-            );
-        }
-        let record = self
-            .records
-            .get_mut(self.labels.as_slice())
-            .expect("inserted above");
-        record.count += 1;
-        if record.customers.last() != Some(&customer) {
-            record.customers.push(customer);
-        }
-        record.durations_us.extend(
-            self.path
-                .windows(2)
-                .map(|pair| pair[1].first_us - pair[0].last_us),
-        );
     }
 }
 
@@ -446,13 +449,11 @@ impl Accumulator for PathsAccumulator {
     }
 
     fn merge(&mut self, other: Self) {
-        for (labels, record) in other.records {
-            self.records.entry(labels).or_default().merge(record);
-        }
+        self.sessions.append(other.sessions);
     }
 
     fn finish(self) -> PathsResult {
-        Graph::build(&self.paths, self.records).result(&self.paths)
+        Graph::build(&self.paths, &self.sessions).result(&self.paths)
     }
 }
 
@@ -512,10 +513,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, record: &PathRecord, durations_us: impl Iterator<Item = i64>) {
-        self.count += record.count;
-        self.customers.extend_from_slice(&record.customers);
-        self.durations_us.extend(durations_us);
+    fn add(&mut self, customer: u64) {
+        self.count += 1;
+        self.customers.push(customer);
     }
 
     fn distinct_customers(&mut self) -> u64 {
@@ -525,6 +525,38 @@ impl Tally {
     }
 }
 
+/// A multiply-rotate hasher for the small integer keys of the graph maps,
+/// several times cheaper than SipHash. The keys are not attacker-chosen
+/// strings, so hash flooding is no concern.
+#[derive(Debug, Default, Clone, Copy)]
+struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
+
+type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+
 /// (position, label) of a node.
 type NodeKey = (usize, u32);
 
@@ -532,58 +564,45 @@ type NodeKey = (usize, u32);
 /// and target label, and drop-offs keyed by node.
 #[derive(Debug, Default)]
 struct Graph {
-    nodes: HashMap<NodeKey, Tally>,
-    transitions: HashMap<(NodeKey, u32), Tally>,
-    drop_offs: HashMap<NodeKey, Tally>,
+    nodes: IntMap<NodeKey, Tally>,
+    transitions: IntMap<(NodeKey, u32), Tally>,
+    drop_offs: IntMap<NodeKey, Tally>,
     all_customers: Vec<u64>,
     n_paths: u64,
 }
 
 impl Graph {
-    fn build(paths: &Paths, records: HashMap<Box<[u32]>, PathRecord>) -> Graph {
-        let kept = kept_edges(paths, &records);
+    fn build(paths: &Paths, sessions: &Sessions) -> Graph {
+        let kept = kept_edges(paths, sessions);
         let mut graph = Graph::default();
         let mut folded: Vec<u32> = Vec::new();
-        for (labels, record) in &records {
+        for (labels, durations_us, customer) in sessions.iter() {
             fold_path(paths, labels, &kept, &mut folded);
-            graph.add_path(&folded, record);
+            graph.add_path(&folded, durations_us, customer);
         }
         graph
     }
 
-    fn add_path(&mut self, labels: &[u32], record: &PathRecord) {
-        let n_edges = labels.len() - 1;
-        self.n_paths += record.count;
-        self.all_customers.extend_from_slice(&record.customers);
+    fn add_path(&mut self, labels: &[u32], durations_us: &[i64], customer: u64) {
+        self.n_paths += 1;
+        self.all_customers.push(customer);
         for (idx, &label) in labels.iter().enumerate() {
             let node = (idx + 1, label);
-            self.nodes
-                .entry(node)
-                .or_default()
-                .add(record, std::iter::empty());
-            if idx == n_edges {
-                self.drop_offs
-                    .entry(node)
-                    .or_default()
-                    .add(record, std::iter::empty());
-                continue;
+            self.nodes.entry(node).or_default().add(customer);
+            match labels.get(idx + 1) {
+                Some(&next) => {
+                    let transition = self.transitions.entry((node, next)).or_default();
+                    transition.add(customer);
+                    transition.durations_us.push(durations_us[idx]);
+                }
+                None => self.drop_offs.entry(node).or_default().add(customer),
             }
-            let durations = record
-                .durations_us
-                .iter()
-                .skip(idx)
-                .step_by(n_edges)
-                .copied();
-            self.transitions
-                .entry((node, labels[idx + 1]))
-                .or_default()
-                .add(record, durations);
         }
     }
 
     fn result(mut self, paths: &Paths) -> PathsResult {
         let key = |(position, label): NodeKey| format!("{position}_{}", paths.name(label));
-        let mut outflow: HashMap<NodeKey, u64> = HashMap::new();
+        let mut outflow: IntMap<NodeKey, u64> = IntMap::default();
         let mut edges: Vec<PathEdge> = Vec::new();
         for ((source, target), mut tally) in self.transitions.drain() {
             *outflow.entry(source).or_default() += tally.count;
@@ -599,7 +618,7 @@ impl Graph {
                 )),
             });
         }
-        let mut drop_off: HashMap<NodeKey, u64> = HashMap::new();
+        let mut drop_off: IntMap<NodeKey, u64> = IntMap::default();
         for (source, mut tally) in self.drop_offs.drain() {
             drop_off.insert(source, tally.count);
             edges.push(PathEdge {
@@ -661,11 +680,11 @@ type EdgeKey = (usize, u32, u32);
 
 /// The `edge_limit` edges with most paths (ties: earlier position, then
 /// source and target names).
-fn kept_edges(paths: &Paths, records: &HashMap<Box<[u32]>, PathRecord>) -> HashSet<EdgeKey> {
-    let mut counts: HashMap<EdgeKey, u64> = HashMap::new();
-    for (labels, record) in records {
+fn kept_edges(paths: &Paths, sessions: &Sessions) -> IntMap<EdgeKey, ()> {
+    let mut counts: IntMap<EdgeKey, u64> = IntMap::default();
+    for (labels, _, _) in sessions.iter() {
         for (idx, pair) in labels.windows(2).enumerate() {
-            *counts.entry((idx + 1, pair[0], pair[1])).or_default() += record.count;
+            *counts.entry((idx + 1, pair[0], pair[1])).or_default() += 1;
         }
     }
     let mut ranked: Vec<(EdgeKey, u64)> = counts.into_iter().collect();
@@ -683,18 +702,18 @@ fn kept_edges(paths: &Paths, records: &HashMap<Box<[u32]>, PathRecord>) -> HashS
     ranked
         .into_iter()
         .take(paths.edge_limit)
-        .map(|(edge, _)| edge)
+        .map(|(edge, _)| (edge, ()))
         .collect()
 }
 
 /// The path as displayed: after its first edge outside `kept`, every node
 /// is the position's "(other)" node.
-fn fold_path(paths: &Paths, labels: &[u32], kept: &HashSet<EdgeKey>, folded: &mut Vec<u32>) {
+fn fold_path(paths: &Paths, labels: &[u32], kept: &IntMap<EdgeKey, ()>, folded: &mut Vec<u32>) {
     folded.clear();
     folded.push(labels[0]);
     let mut diverted = false;
     for (idx, pair) in labels.windows(2).enumerate() {
-        diverted = diverted || !kept.contains(&(idx + 1, pair[0], pair[1]));
+        diverted = diverted || !kept.contains_key(&(idx + 1, pair[0], pair[1]));
         folded.push(if diverted { paths.other_label } else { pair[1] });
     }
 }

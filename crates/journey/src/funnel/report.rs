@@ -94,21 +94,22 @@ impl FunnelTally {
 #[derive(Debug)]
 pub struct FunnelAccumulator {
     funnel: Arc<Funnel>,
-    by_value: HashMap<u32, FunnelTally>,
+    /// One tally per breakdown value (value 0 alone without a breakdown).
+    tallies: Vec<(u32, FunnelTally)>,
+    /// Index into `tallies` by value.
+    tally_index: HashMap<u32, usize>,
     excluded_customers: u64,
     search: ChainSearch,
-    /// Scratch: which steps the current customer reached.
-    reached: Vec<bool>,
 }
 
 impl FunnelAccumulator {
     pub fn new(funnel: Arc<Funnel>) -> FunnelAccumulator {
         FunnelAccumulator {
             funnel,
-            by_value: HashMap::new(),
+            tallies: Vec::new(),
+            tally_index: HashMap::new(),
             excluded_customers: 0,
             search: ChainSearch::default(),
-            reached: Vec::new(),
         }
     }
 
@@ -164,37 +165,42 @@ impl FunnelAccumulator {
             .unwrap_or(NO_VALUE)
     }
 
-    fn mark_reached(&mut self) {
+    /// Bit `s` set when the counted chain reached step `s`: every
+    /// mandatory step up to its last, and the optional steps it took.
+    fn reached_mask(&self) -> u32 {
         let chain = &self.search.chain;
-        let last = chain.last().expect("called with a chain").step as usize;
-        self.reached.clear();
-        self.reached.extend(
-            self.funnel
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(idx, step)| !step.optional && idx <= last),
-        );
-        for event in chain {
-            self.reached[event.step as usize] = true;
-        }
+        let last = chain.last().expect("called with a chain").step as u32;
+        let up_to_last = u32::MAX >> (31 - last);
+        let taken = chain.iter().fold(0, |mask, event| mask | 1 << event.step);
+        (self.funnel.mandatory_mask & up_to_last) | taken
+    }
+
+    fn tally_index(&mut self, value: u32) -> usize {
+        let n_steps = self.funnel.n_steps();
+        let tallies = &mut self.tallies;
+        *self.tally_index.entry(value).or_insert_with(|| {
+            tallies.push((value, FunnelTally::new(n_steps)));
+            tallies.len() - 1
+        })
     }
 
     fn tally(&mut self, journey: &Journey<'_>, value: u32) {
-        let n_steps = self.funnel.n_steps();
         let limit = self.funnel.customer_limit;
-        let tally = self
-            .by_value
-            .entry(value)
-            .or_insert_with(|| FunnelTally::new(n_steps));
+        let reached = self.reached_mask();
+        // Without a breakdown every customer has value 0: skip the hash.
+        let idx = match self.tallies.first() {
+            Some((first, _)) if *first == value && self.funnel.breakdown.is_none() => 0,
+            _ => self.tally_index(value),
+        };
+        let tally = &mut self.tallies[idx].1;
         let chain = &self.search.chain;
         let start_us = journey.ts_us[chain[0].pos as usize];
         for (idx, step) in self.funnel.steps.iter().enumerate() {
             let step_tally = &mut tally.steps[idx];
-            if self.reached[idx] {
+            if reached & (1 << idx) != 0 {
                 step_tally.customers += 1;
                 step_tally.customer_keys.insert(journey.customer, limit);
-            } else if idx > 0 && self.reached[step.previous_mandatory] {
+            } else if idx > 0 && reached & (1 << step.previous_mandatory) != 0 {
                 step_tally.drop_off += 1;
                 step_tally.drop_off_keys.insert(journey.customer, limit);
             }
@@ -323,27 +329,21 @@ impl Accumulator for FunnelAccumulator {
             return;
         }
         let value = self.breakdown_value(journey);
-        self.mark_reached();
         self.tally(journey, value);
     }
 
     fn merge(&mut self, other: Self) {
         let limit = self.funnel.customer_limit;
         self.excluded_customers += other.excluded_customers;
-        for (value, tally) in other.by_value {
-            match self.by_value.get_mut(&value) {
-                Some(mine) => mine.merge(&tally, limit),
-                None => {
-                    self.by_value.insert(value, tally);
-                }
-            }
+        for (value, tally) in other.tallies {
+            let idx = self.tally_index(value);
+            self.tallies[idx].1.merge(&tally, limit);
         }
     }
 
     fn finish(mut self) -> FunnelResult {
         let mut total = FunnelTally::new(self.funnel.n_steps());
-        let mut values: Vec<(u32, FunnelTally)> =
-            std::mem::take(&mut self.by_value).into_iter().collect();
+        let mut values = std::mem::take(&mut self.tallies);
         values.sort_by_key(|(value, _)| *value);
         for (_, tally) in &values {
             total.merge(tally, self.funnel.customer_limit);

@@ -72,13 +72,25 @@ pub struct Partition {
 }
 
 pub fn partition() -> impl Strategy<Value = Partition> {
-    (1_usize..5, prop::collection::vec(0_usize..64, 10), prop::collection::vec((0_usize..64, 0_usize..64), 4))
-        .prop_map(|(n_accumulators, assignment, merges)| Partition { n_accumulators, assignment, merges })
+    (
+        1_usize..5,
+        prop::collection::vec(0_usize..64, 10),
+        prop::collection::vec((0_usize..64, 0_usize..64), 4),
+    )
+        .prop_map(|(n_accumulators, assignment, merges)| Partition {
+            n_accumulators,
+            assignment,
+            merges,
+        })
 }
 
 /// Observes each journey in its accumulator, then merges the partials
 /// pairwise in the partition's order and finishes.
-pub fn run_partitioned<A: Accumulator>(make: impl Fn() -> A, journeys: &[OwnedJourney], partition: &Partition) -> A::Output {
+pub fn run_partitioned<A: Accumulator>(
+    make: impl Fn() -> A,
+    journeys: &[OwnedJourney],
+    partition: &Partition,
+) -> A::Output {
     let mut partials: Vec<A> = (0..partition.n_accumulators).map(|_| make()).collect();
     for (idx, journey) in journeys.iter().enumerate() {
         let target = partition.assignment[idx % partition.assignment.len()] % partials.len();

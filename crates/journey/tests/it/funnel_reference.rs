@@ -4,8 +4,8 @@
 
 use crate::funnel_paths_support::OwnedJourney;
 use journey::funnel::{
-    Attribution, BreakdownFunnel, DurationStats, FunnelOrder, FunnelResult, FunnelSpec, FunnelStepResult,
-    HistogramBin,
+    Attribution, BreakdownFunnel, DurationStats, FunnelOrder, FunnelResult, FunnelSpec,
+    FunnelStepResult, HistogramBin,
 };
 
 const NONE: u32 = u32::MAX;
@@ -13,12 +13,27 @@ const NONE: u32 = u32::MAX;
 /// (position, step) pairs in journey order.
 type Chain = Vec<(usize, usize)>;
 
-fn matches(spec: &FunnelSpec, names: &[String], step: usize, journey: &OwnedJourney, pos: usize) -> bool {
+fn matches(
+    spec: &FunnelSpec,
+    names: &[String],
+    step: usize,
+    journey: &OwnedJourney,
+    pos: usize,
+) -> bool {
     // Ids beyond the names are touchpoints the spec cannot name: no step.
-    names.get(journey.touchpoint[pos].0 as usize).is_some_and(|name| spec.steps[step].touchpoints.contains(name))
+    names
+        .get(journey.touchpoint[pos].0 as usize)
+        .is_some_and(|name| spec.steps[step].touchpoints.contains(name))
 }
 
-fn link_ok(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney, chain: &Chain, pos: usize, step: usize) -> bool {
+fn link_ok(
+    spec: &FunnelSpec,
+    names: &[String],
+    journey: &OwnedJourney,
+    chain: &Chain,
+    pos: usize,
+    step: usize,
+) -> bool {
     let ts = &journey.ts_us;
     let (last_pos, last_step) = *chain.last().unwrap();
     let in_window = ts[pos] - ts[chain[0].0] <= spec.window_us;
@@ -31,12 +46,20 @@ fn link_ok(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney, chain: &
     in_window && in_step_window && strict_ok
 }
 
-fn extend(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney, chain: Chain, out: &mut Vec<Chain>) {
+fn extend(
+    spec: &FunnelSpec,
+    names: &[String],
+    journey: &OwnedJourney,
+    chain: Chain,
+    out: &mut Vec<Chain>,
+) {
     out.push(chain.clone());
     let (last_pos, last_step) = *chain.last().unwrap();
     for next in last_step + 1..spec.steps.len() {
         for pos in last_pos + 1..journey.ts_us.len() {
-            if matches(spec, names, next, journey, pos) && link_ok(spec, names, journey, &chain, pos, next) {
+            if matches(spec, names, next, journey, pos)
+                && link_ok(spec, names, journey, &chain, pos, next)
+            {
                 let mut longer = chain.clone();
                 longer.push((pos, next));
                 extend(spec, names, journey, longer, out);
@@ -69,10 +92,18 @@ fn ordered_chain(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney) ->
         }
         key
     };
-    all.into_iter().filter(|chain| chain.last().unwrap().1 == furthest).min_by_key(key).unwrap()
+    all.into_iter()
+        .filter(|chain| chain.last().unwrap().1 == furthest)
+        .min_by_key(key)
+        .unwrap()
 }
 
-fn step_of(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney, pos: usize) -> Option<usize> {
+fn step_of(
+    spec: &FunnelSpec,
+    names: &[String],
+    journey: &OwnedJourney,
+    pos: usize,
+) -> Option<usize> {
     (0..spec.steps.len()).find(|&step| matches(spec, names, step, journey, pos))
 }
 
@@ -85,8 +116,9 @@ fn unordered_chain(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney) 
     for first in 0..n {
         for last in first..n {
             if ts[last] - ts[first] <= spec.window_us {
-                let mut steps: Vec<usize> =
-                    (first..=last).filter_map(|pos| step_of(spec, names, journey, pos)).collect();
+                let mut steps: Vec<usize> = (first..=last)
+                    .filter_map(|pos| step_of(spec, names, journey, pos))
+                    .collect();
                 steps.sort();
                 steps.dedup();
                 level = level.max(steps.len());
@@ -99,14 +131,20 @@ fn unordered_chain(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney) 
         }
         let mut chosen: Vec<usize> = Vec::new();
         for step in 0..spec.steps.len() {
-            let latest = (0..=last).rev().find(|&pos| step_of(spec, names, journey, pos) == Some(step));
+            let latest = (0..=last)
+                .rev()
+                .find(|&pos| step_of(spec, names, journey, pos) == Some(step));
             if let Some(pos) = latest.filter(|&pos| ts[last] - ts[pos] <= spec.window_us) {
                 chosen.push(pos);
             }
         }
         if chosen.len() == level {
             chosen.sort();
-            return chosen.into_iter().enumerate().map(|(rank, pos)| (pos, rank)).collect();
+            return chosen
+                .into_iter()
+                .enumerate()
+                .map(|(rank, pos)| (pos, rank))
+                .collect();
         }
     }
     Vec::new()
@@ -117,9 +155,14 @@ fn is_excluded(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney, chai
     let last_step = chain.last().unwrap().1;
     spec.exclusions.iter().any(|exclusion| {
         let (from, to) = (exclusion.from_step - 1, exclusion.to_step - 1);
-        let excluded_event =
-            |pos: usize| names.get(journey.touchpoint[pos].0 as usize).is_some_and(|n| exclusion.touchpoints.contains(n));
-        let Some(&(from_pos, _)) = chain.iter().find(|(_, step)| *step == from) else { return false };
+        let excluded_event = |pos: usize| {
+            names
+                .get(journey.touchpoint[pos].0 as usize)
+                .is_some_and(|n| exclusion.touchpoints.contains(n))
+        };
+        let Some(&(from_pos, _)) = chain.iter().find(|(_, step)| *step == from) else {
+            return false;
+        };
         match chain.iter().find(|(_, step)| *step == to) {
             Some(&(to_pos, _)) => (from_pos + 1..to_pos).any(excluded_event),
             None if last_step < to => (from_pos + 1..ts.len())
@@ -130,14 +173,21 @@ fn is_excluded(spec: &FunnelSpec, names: &[String], journey: &OwnedJourney, chai
 }
 
 fn breakdown_value(spec: &FunnelSpec, journey: &OwnedJourney, chain: &Chain) -> u32 {
-    let Some(breakdown) = &spec.breakdown else { return 0 };
+    let Some(breakdown) = &spec.breakdown else {
+        return 0;
+    };
     let pos = match breakdown.attribution {
         Attribution::FirstTouch => Some(chain[0].0),
         Attribution::LastTouch => Some(chain.last().unwrap().0),
-        Attribution::Step(step) => chain.iter().find(|(_, s)| *s == step - 1).map(|(pos, _)| *pos),
+        Attribution::Step(step) => chain
+            .iter()
+            .find(|(_, s)| *s == step - 1)
+            .map(|(pos, _)| *pos),
     };
     match pos {
-        Some(pos) if (journey.breakdown[pos] as usize) < breakdown.names.len() => journey.breakdown[pos],
+        Some(pos) if (journey.breakdown[pos] as usize) < breakdown.names.len() => {
+            journey.breakdown[pos]
+        }
         _ => NONE,
     }
 }
@@ -171,14 +221,18 @@ impl Tally {
 }
 
 fn previous_mandatory(spec: &FunnelSpec, step: usize) -> usize {
-    (0..step).rev().find(|&earlier| !spec.steps[earlier].optional).unwrap_or(0)
+    (0..step)
+        .rev()
+        .find(|&earlier| !spec.steps[earlier].optional)
+        .unwrap_or(0)
 }
 
 fn tally_customer(spec: &FunnelSpec, journey: &OwnedJourney, chain: &Chain, tally: &mut Tally) {
     let last_step = chain.last().unwrap().1;
     let reached: Vec<bool> = (0..spec.steps.len())
         .map(|step| {
-            let mandatory_passed = spec.order == FunnelOrder::Unordered || !spec.steps[step].optional;
+            let mandatory_passed =
+                spec.order == FunnelOrder::Unordered || !spec.steps[step].optional;
             (mandatory_passed && step <= last_step) || chain.iter().any(|(_, s)| *s == step)
         })
         .collect();
@@ -208,7 +262,13 @@ fn quantile(sorted: &[i64], q: f64) -> f64 {
 pub fn stats(mut values: Vec<i64>, bins: usize) -> DurationStats {
     values.sort();
     if values.is_empty() {
-        return DurationStats { count: 0, mean_s: None, median_s: None, p90_s: None, histogram: vec![] };
+        return DurationStats {
+            count: 0,
+            mean_s: None,
+            median_s: None,
+            p90_s: None,
+            histogram: vec![],
+        };
     }
     let sum: i128 = values.iter().map(|&v| v as i128).sum();
     let min = values[0] as i128;
@@ -217,8 +277,15 @@ pub fn stats(mut values: Vec<i64>, bins: usize) -> DurationStats {
     let histogram = (0..bins)
         .map(|bin| {
             let from = min + bin as i128 * width;
-            let count = values.iter().filter(|&&v| (v as i128) >= from && (v as i128) < from + width).count();
-            HistogramBin { from_s: from as f64 / 1e6, to_s: (from + width) as f64 / 1e6, count: count as u64 }
+            let count = values
+                .iter()
+                .filter(|&&v| (v as i128) >= from && (v as i128) < from + width)
+                .count();
+            HistogramBin {
+                from_s: from as f64 / 1e6,
+                to_s: (from + width) as f64 / 1e6,
+                count: count as u64,
+            }
         })
         .collect();
     DurationStats {
@@ -238,7 +305,11 @@ fn smallest(keys: &[u64], limit: usize) -> Vec<u64> {
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 fn steps_of(spec: &FunnelSpec, tally: &Tally) -> Vec<FunnelStepResult> {
@@ -251,7 +322,11 @@ fn steps_of(spec: &FunnelSpec, tally: &Tally) -> Vec<FunnelStepResult> {
                     names.push(name);
                 }
             }
-            let previous = if step == 0 { count(0) } else { count(previous_mandatory(spec, step)) };
+            let previous = if step == 0 {
+                count(0)
+            } else {
+                count(previous_mandatory(spec, step))
+            };
             FunnelStepResult {
                 touchpoint: names.join("|"),
                 optional: spec.steps[step].optional,
@@ -271,7 +346,11 @@ fn steps_of(spec: &FunnelSpec, tally: &Tally) -> Vec<FunnelStepResult> {
 fn funnel_of(spec: &FunnelSpec, value: String, tally: &Tally) -> BreakdownFunnel {
     let steps = steps_of(spec, tally);
     let histogram = steps.last().unwrap().from_start.histogram.clone();
-    BreakdownFunnel { value, steps, histogram }
+    BreakdownFunnel {
+        value,
+        steps,
+        histogram,
+    }
 }
 
 pub fn reference(spec: &FunnelSpec, names: &[String], journeys: &[OwnedJourney]) -> FunnelResult {
@@ -308,7 +387,11 @@ pub fn reference(spec: &FunnelSpec, names: &[String], journeys: &[OwnedJourney])
         let mut other = Tally::new(n_steps);
         for (rank, (value, tally)) in by_value.iter().enumerate() {
             if rank < breakdown.limit {
-                let name = breakdown.names.get(*value as usize).cloned().unwrap_or_else(|| "(none)".into());
+                let name = breakdown
+                    .names
+                    .get(*value as usize)
+                    .cloned()
+                    .unwrap_or_else(|| "(none)".into());
                 breakdowns.push(funnel_of(spec, name, tally));
             } else {
                 other.add(tally);
@@ -318,5 +401,10 @@ pub fn reference(spec: &FunnelSpec, names: &[String], journeys: &[OwnedJourney])
             breakdowns.push(funnel_of(spec, "(other)".into(), &other));
         }
     }
-    FunnelResult { steps: whole.steps, histogram: whole.histogram, excluded_customers, breakdowns }
+    FunnelResult {
+        steps: whole.steps,
+        histogram: whole.histogram,
+        excluded_customers,
+        breakdowns,
+    }
 }

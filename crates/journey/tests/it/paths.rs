@@ -9,7 +9,16 @@ use proptest::prelude::*;
 use std::sync::Arc;
 
 fn names() -> Vec<String> {
-    ["home", "help_faq", "help_chat", "product_1", "product_22", "checkout"].map(str::to_string).to_vec()
+    [
+        "home",
+        "help_faq",
+        "help_chat",
+        "product_1",
+        "product_22",
+        "checkout",
+    ]
+    .map(str::to_string)
+    .to_vec()
 }
 
 fn rules(mask: u8) -> Vec<CleaningRule> {
@@ -17,13 +26,20 @@ fn rules(mask: u8) -> Vec<CleaningRule> {
     all.iter()
         .enumerate()
         .filter(|(bit, _)| mask & (1 << bit) != 0)
-        .map(|(_, (pattern, replacement))| CleaningRule { pattern: pattern.to_string(), replacement: replacement.to_string() })
+        .map(|(_, (pattern, replacement))| CleaningRule {
+            pattern: pattern.to_string(),
+            replacement: replacement.to_string(),
+        })
         .collect()
 }
 
 fn groups(mask: u8) -> Vec<String> {
     let all = ["help_*", "product*", "*out"];
-    all.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0).map(|(_, glob)| glob.to_string()).collect()
+    all.iter()
+        .enumerate()
+        .filter(|(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, glob)| glob.to_string())
+        .collect()
 }
 
 fn spec() -> impl Strategy<Value = PathsSpec> {
@@ -32,24 +48,26 @@ fn spec() -> impl Strategy<Value = PathsSpec> {
         (prop::option::of(0_u32..6), prop::option::of(0_u32..6)),
         (1_usize..7, 0_usize..7, 1_usize..4),
     )
-        .prop_map(|((gap_s, rule_mask, group_mask), (start, end), (max_steps, edge_limit, bins))| {
-            let mut spec = PathsSpec {
-                session_gap_us: gap_s * 1_000_000,
-                cleaning_rules: rules(rule_mask),
-                wildcard_groups: groups(group_mask),
-                max_steps,
-                edge_limit,
-                histogram_bins: bins,
-                ..PathsSpec::default()
-            };
-            // Points are named as nodes, after cleaning and grouping.
-            spec.start_point = start.map(|id| label(&spec, &names(), id));
-            spec.end_point = end.map(|id| label(&spec, &names(), id));
-            if spec.start_point.is_some() && spec.end_point.is_some() {
-                spec.max_steps = spec.max_steps.max(3);
-            }
-            spec
-        })
+        .prop_map(
+            |((gap_s, rule_mask, group_mask), (start, end), (max_steps, edge_limit, bins))| {
+                let mut spec = PathsSpec {
+                    session_gap_us: gap_s * 1_000_000,
+                    cleaning_rules: rules(rule_mask),
+                    wildcard_groups: groups(group_mask),
+                    max_steps,
+                    edge_limit,
+                    histogram_bins: bins,
+                    ..PathsSpec::default()
+                };
+                // Points are named as nodes, after cleaning and grouping.
+                spec.start_point = start.map(|id| label(&spec, &names(), id));
+                spec.end_point = end.map(|id| label(&spec, &names(), id));
+                if spec.start_point.is_some() && spec.end_point.is_some() {
+                    spec.max_steps = spec.max_steps.max(3);
+                }
+                spec
+            },
+        )
 }
 
 proptest! {

@@ -18,10 +18,15 @@ fn glob_matches(glob: &[char], text: &[char]) -> bool {
 }
 
 pub fn label(spec: &PathsSpec, names: &[String], touchpoint: u32) -> String {
-    let Some(name) = names.get(touchpoint as usize) else { return "(unknown)".to_string() };
+    let Some(name) = names.get(touchpoint as usize) else {
+        return "(unknown)".to_string();
+    };
     let mut cleaned = name.clone();
     for rule in &spec.cleaning_rules {
-        cleaned = Regex::new(&rule.pattern).unwrap().replace_all(&cleaned, rule.replacement.as_str()).to_string();
+        cleaned = Regex::new(&rule.pattern)
+            .unwrap()
+            .replace_all(&cleaned, rule.replacement.as_str())
+            .to_string();
     }
     let chars: Vec<char> = cleaned.chars().collect();
     for group in &spec.wildcard_groups {
@@ -101,12 +106,18 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
     let mut edge_counts: BTreeMap<(usize, String, String), u64> = BTreeMap::new();
     for (_, path) in &paths {
         for idx in 1..path.len() {
-            *edge_counts.entry((idx, path[idx - 1].0.clone(), path[idx].0.clone())).or_default() += 1;
+            *edge_counts
+                .entry((idx, path[idx - 1].0.clone(), path[idx].0.clone()))
+                .or_default() += 1;
         }
     }
     let mut ranked: Vec<_> = edge_counts.into_iter().collect();
     ranked.sort_by(|(a, count_a), (b, count_b)| (count_b, a).cmp(&(count_a, b)));
-    let kept: BTreeSet<_> = ranked.into_iter().take(spec.edge_limit).map(|(edge, _)| edge).collect();
+    let kept: BTreeSet<_> = ranked
+        .into_iter()
+        .take(spec.edge_limit)
+        .map(|(edge, _)| edge)
+        .collect();
 
     let mut nodes: BTreeMap<(usize, String), Tally> = BTreeMap::new();
     let mut transitions: BTreeMap<(usize, String, String), Tally> = BTreeMap::new();
@@ -118,7 +129,11 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
         for idx in 1..path.len() {
             let diverted = shown[idx - 1] == "(other)"
                 || !kept.contains(&(idx, path[idx - 1].0.clone(), path[idx].0.clone()));
-            shown.push(if diverted { "(other)".to_string() } else { path[idx].0.clone() });
+            shown.push(if diverted {
+                "(other)".to_string()
+            } else {
+                path[idx].0.clone()
+            });
         }
         for idx in 0..shown.len() {
             let node = nodes.entry((idx + 1, shown[idx].clone())).or_default();
@@ -129,7 +144,9 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
                 drop.count += 1;
                 drop.customers.insert(*customer);
             } else {
-                let edge = transitions.entry((idx + 1, shown[idx].clone(), shown[idx + 1].clone())).or_default();
+                let edge = transitions
+                    .entry((idx + 1, shown[idx].clone(), shown[idx + 1].clone()))
+                    .or_default();
                 edge.count += 1;
                 edge.customers.insert(*customer);
                 edge.durations.push(path[idx + 1].1 - path[idx].2);
@@ -159,7 +176,14 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
         });
     }
     edges.sort_by(|a, b| {
-        let rank = |edge: &PathEdge| (edge.kind == EdgeKind::DropOff, u64::MAX - edge.count, edge.source.clone(), edge.target.clone());
+        let rank = |edge: &PathEdge| {
+            (
+                edge.kind == EdgeKind::DropOff,
+                u64::MAX - edge.count,
+                edge.source.clone(),
+                edge.target.clone(),
+            )
+        };
         rank(a).cmp(&rank(b))
     });
 
@@ -175,10 +199,19 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
                 .filter(|((p, source, _), _)| p == position && source == name)
                 .map(|(_, edge)| edge.count)
                 .sum(),
-            drop_off: drop_offs.get(&(*position, name.clone())).map_or(0, |drop| drop.count),
+            drop_off: drop_offs
+                .get(&(*position, name.clone()))
+                .map_or(0, |drop| drop.count),
             customers: tally.customers.len() as u64,
         })
         .collect();
-    result_nodes.sort_by(|a, b| (a.position, u64::MAX - a.paths, &a.name).cmp(&(b.position, u64::MAX - b.paths, &b.name)));
-    PathsResult { nodes: result_nodes, edges, paths: paths.len() as u64, customers: customers.len() as u64 }
+    result_nodes.sort_by(|a, b| {
+        (a.position, u64::MAX - a.paths, &a.name).cmp(&(b.position, u64::MAX - b.paths, &b.name))
+    });
+    PathsResult {
+        nodes: result_nodes,
+        edges,
+        paths: paths.len() as u64,
+        customers: customers.len() as u64,
+    }
 }
