@@ -601,62 +601,10 @@ impl Graph {
     }
 
     fn result(mut self, paths: &Paths) -> PathsResult {
-        let key = |(position, label): NodeKey| format!("{position}_{}", paths.name(label));
-        let mut outflow: IntMap<NodeKey, u64> = IntMap::default();
-        let mut edges: Vec<PathEdge> = Vec::new();
-        for ((source, target), mut tally) in self.transitions.drain() {
-            *outflow.entry(source).or_default() += tally.count;
-            edges.push(PathEdge {
-                source: key(source),
-                target: key((source.0 + 1, target)),
-                kind: EdgeKind::Transition,
-                count: tally.count,
-                customers: tally.distinct_customers(),
-                duration: Some(DurationStats::of(
-                    &mut tally.durations_us,
-                    paths.histogram_bins,
-                )),
-            });
-        }
-        let mut drop_off: IntMap<NodeKey, u64> = IntMap::default();
-        for (source, mut tally) in self.drop_offs.drain() {
-            drop_off.insert(source, tally.count);
-            edges.push(PathEdge {
-                source: key(source),
-                target: format!("{}_{DROP_OFF_NODE}", source.0 + 1),
-                kind: EdgeKind::DropOff,
-                count: tally.count,
-                customers: tally.distinct_customers(),
-                duration: None,
-            });
-        }
-        edges.sort_by(|a, b| {
-            (
-                a.kind == EdgeKind::DropOff,
-                std::cmp::Reverse(a.count),
-                &a.source,
-                &a.target,
-            )
-                .cmp(&(
-                    b.kind == EdgeKind::DropOff,
-                    std::cmp::Reverse(b.count),
-                    &b.source,
-                    &b.target,
-                ))
-        });
-        let mut nodes: Vec<PathNode> = self
-            .nodes
-            .drain()
-            .map(|(node, mut tally)| PathNode {
-                key: key(node),
-                name: paths.name(node.1).to_string(),
-                position: node.0,
-                paths: tally.count,
-                outflow: outflow.get(&node).copied().unwrap_or(0),
-                drop_off: drop_off.get(&node).copied().unwrap_or(0),
-                customers: tally.distinct_customers(),
-            })
-            .collect();
+        let mut edges = self.transition_edges(paths);
+        edges.extend(self.drop_off_edges(paths));
+        edges.sort_by(|a, b| edge_order(a).cmp(&edge_order(b)));
+        let mut nodes = self.nodes(paths);
         nodes.sort_by(|a, b| {
             (a.position, std::cmp::Reverse(a.paths), &a.name).cmp(&(
                 b.position,
@@ -673,6 +621,71 @@ impl Graph {
             customers: self.all_customers.len() as u64,
         }
     }
+
+    fn transition_edges(&mut self, paths: &Paths) -> Vec<PathEdge> {
+        self.transitions
+            .iter_mut()
+            .map(|((source, target), tally)| PathEdge {
+                source: node_key(paths, *source),
+                target: node_key(paths, (source.0 + 1, *target)),
+                kind: EdgeKind::Transition,
+                count: tally.count,
+                customers: tally.distinct_customers(),
+                duration: Some(DurationStats::of(
+                    &mut tally.durations_us,
+                    paths.histogram_bins,
+                )),
+            })
+            .collect()
+    }
+
+    fn drop_off_edges(&mut self, paths: &Paths) -> Vec<PathEdge> {
+        self.drop_offs
+            .iter_mut()
+            .map(|(source, tally)| PathEdge {
+                source: node_key(paths, *source),
+                target: format!("{}_{DROP_OFF_NODE}", source.0 + 1),
+                kind: EdgeKind::DropOff,
+                count: tally.count,
+                customers: tally.distinct_customers(),
+                duration: None,
+            })
+            .collect()
+    }
+
+    fn nodes(&mut self, paths: &Paths) -> Vec<PathNode> {
+        let mut outflow: IntMap<NodeKey, u64> = IntMap::default();
+        for ((source, _), tally) in &self.transitions {
+            *outflow.entry(*source).or_default() += tally.count;
+        }
+        let drop_offs = &self.drop_offs;
+        self.nodes
+            .iter_mut()
+            .map(|(node, tally)| PathNode {
+                key: node_key(paths, *node),
+                name: paths.name(node.1).to_string(),
+                position: node.0,
+                paths: tally.count,
+                outflow: outflow.get(node).copied().unwrap_or(0),
+                drop_off: drop_offs.get(node).map_or(0, |drop| drop.count),
+                customers: tally.distinct_customers(),
+            })
+            .collect()
+    }
+}
+
+fn node_key(paths: &Paths, (position, label): NodeKey) -> String {
+    format!("{position}_{}", paths.name(label))
+}
+
+/// Transitions before drop-offs, each by count (most first), then keys.
+fn edge_order(edge: &PathEdge) -> (bool, std::cmp::Reverse<u64>, &str, &str) {
+    (
+        edge.kind == EdgeKind::DropOff,
+        std::cmp::Reverse(edge.count),
+        &edge.source,
+        &edge.target,
+    )
 }
 
 /// An edge before folding: (source position, source label, target label).

@@ -94,8 +94,12 @@ struct Tally {
     durations: Vec<i64>,
 }
 
-pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) -> PathsResult {
-    let mut paths: Vec<(u64, Vec<Visit>)> = Vec::new();
+fn displayed_paths(
+    spec: &PathsSpec,
+    names: &[String],
+    journeys: &[OwnedJourney],
+) -> Vec<(u64, Vec<Visit>)> {
+    let mut paths = Vec::new();
     for journey in journeys {
         for session in sessions(spec, names, journey) {
             if let Some(path) = cut(spec, &session) {
@@ -103,8 +107,12 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
             }
         }
     }
+    paths
+}
+
+fn kept_edges(spec: &PathsSpec, paths: &[(u64, Vec<Visit>)]) -> BTreeSet<(usize, String, String)> {
     let mut edge_counts: BTreeMap<(usize, String, String), u64> = BTreeMap::new();
-    for (_, path) in &paths {
+    for (_, path) in paths {
         for idx in 1..path.len() {
             *edge_counts
                 .entry((idx, path[idx - 1].0.clone(), path[idx].0.clone()))
@@ -113,15 +121,109 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
     }
     let mut ranked: Vec<_> = edge_counts.into_iter().collect();
     ranked.sort_by(|(a, count_a), (b, count_b)| (count_b, a).cmp(&(count_a, b)));
-    let kept: BTreeSet<_> = ranked
+    ranked
         .into_iter()
         .take(spec.edge_limit)
         .map(|(edge, _)| edge)
-        .collect();
+        .collect()
+}
 
-    let mut nodes: BTreeMap<(usize, String), Tally> = BTreeMap::new();
-    let mut transitions: BTreeMap<(usize, String, String), Tally> = BTreeMap::new();
-    let mut drop_offs: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+#[derive(Default)]
+struct Graph {
+    nodes: BTreeMap<(usize, String), Tally>,
+    transitions: BTreeMap<(usize, String, String), Tally>,
+    drop_offs: BTreeMap<(usize, String), Tally>,
+}
+
+impl Graph {
+    fn add(&mut self, customer: u64, path: &[Visit], shown: &[String]) {
+        for idx in 0..shown.len() {
+            let node = self.nodes.entry((idx + 1, shown[idx].clone())).or_default();
+            node.count += 1;
+            node.customers.insert(customer);
+            if idx + 1 == shown.len() {
+                let drop = self
+                    .drop_offs
+                    .entry((idx + 1, shown[idx].clone()))
+                    .or_default();
+                drop.count += 1;
+                drop.customers.insert(customer);
+            } else {
+                let edge = self
+                    .transitions
+                    .entry((idx + 1, shown[idx].clone(), shown[idx + 1].clone()))
+                    .or_default();
+                edge.count += 1;
+                edge.customers.insert(customer);
+                edge.durations.push(path[idx + 1].1 - path[idx].2);
+            }
+        }
+    }
+
+    fn edges(&self, spec: &PathsSpec) -> Vec<PathEdge> {
+        let mut edges: Vec<PathEdge> = Vec::new();
+        for ((position, source, target), tally) in &self.transitions {
+            edges.push(PathEdge {
+                source: key(*position, source),
+                target: key(position + 1, target),
+                kind: EdgeKind::Transition,
+                count: tally.count,
+                customers: tally.customers.len() as u64,
+                duration: Some(stats(tally.durations.clone(), spec.histogram_bins)),
+            });
+        }
+        for ((position, source), tally) in &self.drop_offs {
+            edges.push(PathEdge {
+                source: key(*position, source),
+                target: key(position + 1, "(drop-off)"),
+                kind: EdgeKind::DropOff,
+                count: tally.count,
+                customers: tally.customers.len() as u64,
+                duration: None,
+            });
+        }
+        edges.sort_by_key(|edge| {
+            (
+                edge.kind == EdgeKind::DropOff,
+                u64::MAX - edge.count,
+                edge.source.clone(),
+                edge.target.clone(),
+            )
+        });
+        edges
+    }
+
+    fn nodes(&self) -> Vec<PathNode> {
+        let mut nodes: Vec<PathNode> = self
+            .nodes
+            .iter()
+            .map(|((position, name), tally)| PathNode {
+                key: key(*position, name),
+                name: name.clone(),
+                position: *position,
+                paths: tally.count,
+                outflow: self
+                    .transitions
+                    .iter()
+                    .filter(|((p, source, _), _)| p == position && source == name)
+                    .map(|(_, edge)| edge.count)
+                    .sum(),
+                drop_off: self
+                    .drop_offs
+                    .get(&(*position, name.clone()))
+                    .map_or(0, |drop| drop.count),
+                customers: tally.customers.len() as u64,
+            })
+            .collect();
+        nodes.sort_by_key(|node| (node.position, u64::MAX - node.paths, node.name.clone()));
+        nodes
+    }
+}
+
+pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) -> PathsResult {
+    let paths = displayed_paths(spec, names, journeys);
+    let kept = kept_edges(spec, &paths);
+    let mut graph = Graph::default();
     let mut customers = BTreeSet::new();
     for (customer, path) in &paths {
         customers.insert(*customer);
@@ -135,82 +237,11 @@ pub fn reference(spec: &PathsSpec, names: &[String], journeys: &[OwnedJourney]) 
                 path[idx].0.clone()
             });
         }
-        for idx in 0..shown.len() {
-            let node = nodes.entry((idx + 1, shown[idx].clone())).or_default();
-            node.count += 1;
-            node.customers.insert(*customer);
-            if idx + 1 == shown.len() {
-                let drop = drop_offs.entry((idx + 1, shown[idx].clone())).or_default();
-                drop.count += 1;
-                drop.customers.insert(*customer);
-            } else {
-                let edge = transitions
-                    .entry((idx + 1, shown[idx].clone(), shown[idx + 1].clone()))
-                    .or_default();
-                edge.count += 1;
-                edge.customers.insert(*customer);
-                edge.durations.push(path[idx + 1].1 - path[idx].2);
-            }
-        }
+        graph.add(*customer, path, &shown);
     }
-
-    let mut edges: Vec<PathEdge> = Vec::new();
-    for ((position, source, target), tally) in &transitions {
-        edges.push(PathEdge {
-            source: key(*position, source),
-            target: key(position + 1, target),
-            kind: EdgeKind::Transition,
-            count: tally.count,
-            customers: tally.customers.len() as u64,
-            duration: Some(stats(tally.durations.clone(), spec.histogram_bins)),
-        });
-    }
-    for ((position, source), tally) in &drop_offs {
-        edges.push(PathEdge {
-            source: key(*position, source),
-            target: key(position + 1, "(drop-off)"),
-            kind: EdgeKind::DropOff,
-            count: tally.count,
-            customers: tally.customers.len() as u64,
-            duration: None,
-        });
-    }
-    edges.sort_by(|a, b| {
-        let rank = |edge: &PathEdge| {
-            (
-                edge.kind == EdgeKind::DropOff,
-                u64::MAX - edge.count,
-                edge.source.clone(),
-                edge.target.clone(),
-            )
-        };
-        rank(a).cmp(&rank(b))
-    });
-
-    let mut result_nodes: Vec<PathNode> = nodes
-        .iter()
-        .map(|((position, name), tally)| PathNode {
-            key: key(*position, name),
-            name: name.clone(),
-            position: *position,
-            paths: tally.count,
-            outflow: transitions
-                .iter()
-                .filter(|((p, source, _), _)| p == position && source == name)
-                .map(|(_, edge)| edge.count)
-                .sum(),
-            drop_off: drop_offs
-                .get(&(*position, name.clone()))
-                .map_or(0, |drop| drop.count),
-            customers: tally.customers.len() as u64,
-        })
-        .collect();
-    result_nodes.sort_by(|a, b| {
-        (a.position, u64::MAX - a.paths, &a.name).cmp(&(b.position, u64::MAX - b.paths, &b.name))
-    });
     PathsResult {
-        nodes: result_nodes,
-        edges,
+        nodes: graph.nodes(),
+        edges: graph.edges(spec),
         paths: paths.len() as u64,
         customers: customers.len() as u64,
     }
