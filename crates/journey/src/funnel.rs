@@ -194,6 +194,11 @@ impl FunnelSpec {
         }
     }
 
+    /// [`FunnelSpec::validate`] against the catalog's touchpoint names.
+    pub fn validate_in(&self, catalog: &model::Catalog) -> Result<Funnel, FunnelError> {
+        self.validate(&catalog_names(catalog))
+    }
+
     /// Checks the spec against the touchpoint names (indexed by
     /// `TouchpointId`) and precomputes the per-touchpoint lookup tables.
     pub fn validate(&self, touchpoint_names: &[String]) -> Result<Funnel, FunnelError> {
@@ -410,6 +415,14 @@ impl FunnelSpec {
         }
         steps
     }
+}
+
+/// The catalog's touchpoint names, indexed by `TouchpointId`.
+pub fn catalog_names(catalog: &model::Catalog) -> Vec<String> {
+    catalog
+        .touchpoints()
+        .map(|(_, info)| info.name.clone())
+        .collect()
 }
 
 fn lookup(by_name: &HashMap<&str, usize>, name: &str) -> Result<usize, FunnelError> {

@@ -174,6 +174,11 @@ pub struct Paths {
 }
 
 impl PathsSpec {
+    /// [`PathsSpec::validate`] against the catalog's touchpoint names.
+    pub fn validate_in(&self, catalog: &model::Catalog) -> Result<Paths, PathsError> {
+        self.validate(&crate::funnel::catalog_names(catalog))
+    }
+
     /// Checks the spec and cleans every touchpoint name (indexed by
     /// `TouchpointId`) once.
     pub fn validate(&self, touchpoint_names: &[String]) -> Result<Paths, PathsError> {

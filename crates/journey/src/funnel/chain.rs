@@ -8,11 +8,14 @@
 //! step-1 event (it leaves the most window for later steps), ties broken by
 //! the higher predecessor step (skip no optional step needlessly, as PostHog
 //! looks at the directly previous step first), then by the earliest
-//! predecessor event. For
-//! each link (source step → consumer step) a monotonic queue holds the
-//! candidate predecessor nodes, latest start first; a candidate that falls
-//! out of a window never comes back because time only moves forward, and a
-//! newer candidate with a later start makes older ones useless.
+//! predecessor event. Candidates that a later step may follow are kept in
+//! a [`Candidates`] store: one slot per step when no step has its own window
+//! (then a candidate only expires with its start, and the latest start
+//! wins), otherwise a monotonic queue per link (source step → consumer
+//! step), latest start first. A candidate that falls out of a window never
+//! comes back because time only moves forward, and a newer candidate with a
+//! later start makes older ones useless. Each event costs O(steps it
+//! serves × links into them), so the whole search is linear in the events.
 
 use super::{Funnel, FunnelOrder};
 use crate::Journey;

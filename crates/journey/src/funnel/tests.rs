@@ -463,3 +463,30 @@ fn display_names_join_alternatives() {
     assert_eq!(result.steps[0].touchpoint, "a|b");
     assert_eq!(customers(&result.steps), [0, 0]);
 }
+
+#[test]
+fn validates_against_a_catalog() {
+    let definition = model::JourneyDefinition::from_toml("stages = [\"a\"]").expect("valid");
+    let mut catalog = model::Catalog::new(&definition);
+    let faq = catalog.intern("faq_page", "web");
+    catalog.intern("checkout", "web");
+    let funnel = Arc::new(
+        spec(&["faq_page", "checkout"])
+            .validate_in(&catalog)
+            .expect("known names"),
+    );
+    let mut accumulator = FunnelAccumulator::new(funnel);
+    let journey = OwnedJourney {
+        customer: 1,
+        ts_us: vec![0, 1],
+        touchpoint: vec![faq, TouchpointId(faq.0 + 1)],
+        emotion: vec![f32::NAN; 2],
+        breakdown: Vec::new(),
+    };
+    accumulator.observe(&journey.view());
+    assert_eq!(customers(&accumulator.finish().steps), [1, 1]);
+    assert!(matches!(
+        spec(&["nope"]).validate_in(&catalog),
+        Err(FunnelError::UnknownTouchpoint { .. })
+    ));
+}
