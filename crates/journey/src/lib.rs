@@ -4,9 +4,11 @@
 //! finishes into a result. No I/O, no clock, no async: the engine feeds the
 //! journeys, and the same code runs embedded or on a cluster.
 
+pub mod funnel;
 mod hash;
 pub mod map;
 pub mod owned;
+pub mod paths;
 pub mod stats;
 pub mod transitions;
 pub mod variants;

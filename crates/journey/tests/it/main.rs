@@ -1,8 +1,13 @@
-//! The journey crate's integration tests: each kernel against a naive
-//! reference implementation on random journeys, with the journeys split over
-//! random partial accumulators merged in random order.
+//! The journey crate's integration tests, one binary: each kernel against a
+//! naive reference implementation on random journeys, with the journeys
+//! split over random partial accumulators merged in random order.
 
 mod common;
+mod funnel;
+mod funnel_paths_support;
+mod funnel_reference;
 mod map;
+mod paths;
+mod paths_reference;
 mod transitions;
 mod variants;
