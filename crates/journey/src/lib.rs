@@ -4,7 +4,9 @@
 //! finishes into a result. No I/O, no clock, no async: the engine feeds the
 //! journeys, and the same code runs embedded or on a cluster.
 
+pub mod staffing;
 pub mod stats;
+pub mod value;
 
 use model::TouchpointId;
 

@@ -1,0 +1,1 @@
+//! Contact-centre staffing tests (filled in below).
