@@ -46,9 +46,17 @@ pub struct Traffic {
 
 impl Traffic {
     /// Traffic of `contacts` offered over `interval_secs`, validated.
-    pub fn new(contacts: f64, interval_secs: f64, aht_secs: f64, patience_secs: Option<f64>) -> Result<Self, StaffingError> {
+    pub fn new(
+        contacts: f64,
+        interval_secs: f64,
+        aht_secs: f64,
+        patience_secs: Option<f64>,
+    ) -> Result<Self, StaffingError> {
         if !(contacts.is_finite() && contacts >= 0.0) {
-            return Err(StaffingError::InvalidInput { name: "contacts", value: contacts });
+            return Err(StaffingError::InvalidInput {
+                name: "contacts",
+                value: contacts,
+            });
         }
         positive("interval_secs", interval_secs)?;
         positive("aht_secs", aht_secs)?;
@@ -119,7 +127,11 @@ fn erlang_c_from_b(agents: u32, load: f64, blocking: f64) -> f64 {
 
 /// Metrics of `agents` agents for `traffic` and a service level measured
 /// at `answer_within_secs`: Erlang A with a patience, Erlang C without.
-pub fn queue_metrics(traffic: &Traffic, agents: u32, answer_within_secs: f64) -> Result<QueueMetrics, StaffingError> {
+pub fn queue_metrics(
+    traffic: &Traffic,
+    agents: u32,
+    answer_within_secs: f64,
+) -> Result<QueueMetrics, StaffingError> {
     if !(answer_within_secs.is_finite() && answer_within_secs >= 0.0) {
         return Err(StaffingError::InvalidInput {
             name: "answer_within_secs",
@@ -136,8 +148,18 @@ pub fn queue_metrics(traffic: &Traffic, agents: u32, answer_within_secs: f64) ->
     let blocking = erlang_b(agents, load);
     match traffic.patience_secs {
         None if f64::from(agents) <= load => Err(StaffingError::Unstable { agents, load }),
-        None => Ok(erlang_c_metrics(traffic, agents, blocking, answer_within_secs)),
-        Some(_) => Ok(erlang_a_metrics(traffic, agents, blocking, answer_within_secs)),
+        None => Ok(erlang_c_metrics(
+            traffic,
+            agents,
+            blocking,
+            answer_within_secs,
+        )),
+        Some(_) => Ok(erlang_a_metrics(
+            traffic,
+            agents,
+            blocking,
+            answer_within_secs,
+        )),
     }
 }
 
@@ -155,15 +177,24 @@ pub(crate) fn idle_metrics(agents: u32) -> QueueMetrics {
 
 /// Erlang C metrics from the Erlang B value of the same agents (n > A):
 /// SL = 1 − C e^{−(n − A) t / AHT}, ASA = C AHT / (n − A), occupancy A / n.
-pub(crate) fn erlang_c_metrics(traffic: &Traffic, agents: u32, blocking: f64, answer_within_secs: f64) -> QueueMetrics {
+pub(crate) fn erlang_c_metrics(
+    traffic: &Traffic,
+    agents: u32,
+    blocking: f64,
+    answer_within_secs: f64,
+) -> QueueMetrics {
     let load = traffic.offered_load();
     let n = f64::from(agents);
-    debug_assert!(n > load, "Erlang C needs more agents ({n}) than Erlangs ({load})");
+    debug_assert!(
+        n > load,
+        "Erlang C needs more agents ({n}) than Erlangs ({load})"
+    );
     let p_wait = erlang_c_from_b(agents, load, blocking);
     let excess = n - load;
     QueueMetrics {
         agents,
-        service_level: (1.0 - p_wait * (-excess * answer_within_secs / traffic.aht_secs).exp()).max(0.0),
+        service_level: (1.0 - p_wait * (-excess * answer_within_secs / traffic.aht_secs).exp())
+            .max(0.0),
         p_wait,
         asa_s: p_wait * traffic.aht_secs / excess,
         occupancy: load / n,
@@ -173,7 +204,12 @@ pub(crate) fn erlang_c_metrics(traffic: &Traffic, agents: u32, blocking: f64, an
 
 /// Erlang A metrics from the Erlang B value of the same agents (n ≥ 1);
 /// formulas in the module docs.
-pub(crate) fn erlang_a_metrics(traffic: &Traffic, agents: u32, blocking: f64, answer_within_secs: f64) -> QueueMetrics {
+pub(crate) fn erlang_a_metrics(
+    traffic: &Traffic,
+    agents: u32,
+    blocking: f64,
+    answer_within_secs: f64,
+) -> QueueMetrics {
     let patience = traffic.patience_secs.expect("Erlang A needs a patience");
     let load = traffic.offered_load();
     let n = f64::from(agents);
@@ -195,7 +231,11 @@ pub(crate) fn erlang_a_metrics(traffic: &Traffic, agents: u32, blocking: f64, an
         agents,
         service_level: service_level.clamp(0.0, 1.0),
         p_wait,
-        asa_s: if served > 0.0 { wait_of_served / served } else { 0.0 },
+        asa_s: if served > 0.0 {
+            wait_of_served / served
+        } else {
+            0.0
+        },
         occupancy: (load * served / n).min(1.0),
         abandon_rate,
     }
@@ -218,7 +258,8 @@ fn ln_gamma_p_difference(a: f64, x1: f64, x2: f64) -> f64 {
         return f64::NEG_INFINITY;
     }
     if x1 < a + 1.0 && x2 < a + 1.0 {
-        (x2 - x1) + a * (x1 / x2).ln() + gamma_series_tail(a, x1).ln_1p() - gamma_series_tail(a, x2).ln_1p()
+        (x2 - x1) + a * (x1 / x2).ln() + gamma_series_tail(a, x1).ln_1p()
+            - gamma_series_tail(a, x2).ln_1p()
     } else {
         ln_gamma_p(a, x1) - ln_gamma_p(a, x2)
     }

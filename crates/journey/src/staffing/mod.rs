@@ -22,7 +22,11 @@ pub enum StaffingError {
     /// or not finite.
     InvalidInput { name: &'static str, value: f64 },
     /// A share (service level, occupancy, shrinkage) outside its range.
-    OutOfRange { name: &'static str, value: f64, range: &'static str },
+    OutOfRange {
+        name: &'static str,
+        value: f64,
+        range: &'static str,
+    },
     /// Erlang C with no more agents than Erlangs of load: the queue grows
     /// without bound.
     Unstable { agents: u32, load: f64 },
@@ -38,15 +42,25 @@ impl fmt::Display for StaffingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StaffingError::InvalidInput { name, value } => write!(f, "invalid {name}: {value}"),
-            StaffingError::OutOfRange { name, value, range } => write!(f, "{name} = {value} is outside {range}"),
+            StaffingError::OutOfRange { name, value, range } => {
+                write!(f, "{name} = {value} is outside {range}")
+            }
             StaffingError::Unstable { agents, load } => {
-                write!(f, "{agents} agents cannot serve {load} Erlangs without abandonment: the queue is unstable")
+                write!(
+                    f,
+                    "{agents} agents cannot serve {load} Erlangs without abandonment: the queue is unstable"
+                )
             }
             StaffingError::NoAgents => write!(f, "contacts are offered but there are no agents"),
             StaffingError::HistoryTooShort { len, season_len } => {
-                write!(f, "history of {len} intervals is shorter than one season of {season_len}")
+                write!(
+                    f,
+                    "history of {len} intervals is shorter than one season of {season_len}"
+                )
             }
-            StaffingError::TargetUnreachable { limit } => write!(f, "no staffing up to {limit} agents meets the target"),
+            StaffingError::TargetUnreachable { limit } => {
+                write!(f, "no staffing up to {limit} agents meets the target")
+            }
         }
     }
 }

@@ -39,7 +39,11 @@ impl SeasonalForecast {
     pub fn forecast(&self, history: &[f64], horizon: usize) -> Result<Vec<f64>, StaffingError> {
         if self.season_len == 0 || self.weeks == 0 {
             return Err(StaffingError::InvalidInput {
-                name: if self.season_len == 0 { "season_len" } else { "weeks" },
+                name: if self.season_len == 0 {
+                    "season_len"
+                } else {
+                    "weeks"
+                },
                 value: 0.0,
             });
         }
@@ -50,7 +54,10 @@ impl SeasonalForecast {
             });
         }
         if let Some(&bad) = history.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-            return Err(StaffingError::InvalidInput { name: "history", value: bad });
+            return Err(StaffingError::InvalidInput {
+                name: "history",
+                value: bad,
+            });
         }
         let forecast = (0..horizon)
             .map(|step| {

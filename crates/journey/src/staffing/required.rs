@@ -15,7 +15,9 @@
 use serde::Serialize;
 
 use super::StaffingError;
-use super::erlang::{QueueMetrics, Traffic, erlang_a_metrics, erlang_c_metrics, idle_metrics, next_erlang_b};
+use super::erlang::{
+    QueueMetrics, Traffic, erlang_a_metrics, erlang_c_metrics, idle_metrics, next_erlang_b,
+};
 
 /// Agents beyond which the search gives up (a million Erlangs of traffic).
 const AGENT_LIMIT: u32 = 1_000_000;
@@ -36,7 +38,14 @@ pub struct StaffingTarget {
 
 impl StaffingTarget {
     pub fn validate(&self) -> Result<(), StaffingError> {
-        in_range("service_level", self.service_level, 0.0, 1.0, "[0, 1]", true)?;
+        in_range(
+            "service_level",
+            self.service_level,
+            0.0,
+            1.0,
+            "[0, 1]",
+            true,
+        )?;
         if !(self.answer_within_secs.is_finite() && self.answer_within_secs >= 0.0) {
             return Err(StaffingError::InvalidInput {
                 name: "answer_within_secs",
@@ -57,7 +66,14 @@ impl StaffingTarget {
     }
 }
 
-fn in_range(name: &'static str, value: f64, low: f64, high: f64, range: &'static str, closed: bool) -> Result<(), StaffingError> {
+fn in_range(
+    name: &'static str,
+    value: f64,
+    low: f64,
+    high: f64,
+    range: &'static str,
+    closed: bool,
+) -> Result<(), StaffingError> {
     let inside = value >= low && (value < high || closed && value <= high);
     if inside {
         Ok(())
@@ -97,7 +113,10 @@ impl Staffing {
 }
 
 /// The staffing `traffic` needs to meet `target`.
-pub fn required_agents(traffic: &Traffic, target: &StaffingTarget) -> Result<Staffing, StaffingError> {
+pub fn required_agents(
+    traffic: &Traffic,
+    target: &StaffingTarget,
+) -> Result<Staffing, StaffingError> {
     target.validate()?;
     let load = traffic.offered_load();
     if load == 0.0 {
@@ -105,7 +124,8 @@ pub fn required_agents(traffic: &Traffic, target: &StaffingTarget) -> Result<Sta
     }
     let mut erlang_b = ErlangBTable::new(load);
     let meets = |metrics: &QueueMetrics| {
-        metrics.service_level >= target.service_level && target.max_asa_secs.is_none_or(|asa| metrics.asa_s <= asa)
+        metrics.service_level >= target.service_level
+            && target.max_asa_secs.is_none_or(|asa| metrics.asa_s <= asa)
     };
     let evaluate = |table: &mut ErlangBTable, agents: u32| -> QueueMetrics {
         let blocking = table.get(agents);
@@ -116,7 +136,12 @@ pub fn required_agents(traffic: &Traffic, target: &StaffingTarget) -> Result<Sta
     };
     // Erlang C: the first stable agent count that meets the target.
     let mut agents = stable_agents(load);
-    while !meets(&erlang_c_metrics(traffic, agents, erlang_b.get(agents), target.answer_within_secs)) {
+    while !meets(&erlang_c_metrics(
+        traffic,
+        agents,
+        erlang_b.get(agents),
+        target.answer_within_secs,
+    )) {
         agents = next_agents(agents)?;
     }
     if traffic.patience_secs.is_some() {
@@ -136,9 +161,13 @@ pub fn required_agents(traffic: &Traffic, target: &StaffingTarget) -> Result<Sta
         // Occupancy falls with every agent. A / max_occupancy agents always
         // suffice; under Erlang A the served load is below the offered one,
         // so fewer may, and the walk down finds the fewest.
-        agents = agents.max(tolerant_ceil(load / target.max_occupancy).min(AGENT_LIMIT)).max(1);
+        agents = agents
+            .max(tolerant_ceil(load / target.max_occupancy).min(AGENT_LIMIT))
+            .max(1);
         if traffic.patience_secs.is_some() {
-            while agents > service_agents && evaluate(&mut erlang_b, agents - 1).occupancy <= target.max_occupancy {
+            while agents > service_agents
+                && evaluate(&mut erlang_b, agents - 1).occupancy <= target.max_occupancy
+            {
                 agents -= 1;
             }
         }
@@ -164,7 +193,11 @@ fn next_agents(agents: u32) -> Result<u32, StaffingError> {
 /// to it: shares like 0.3 are not exact in binary.
 pub fn tolerant_ceil(x: f64) -> u32 {
     let nearest = x.round();
-    let value = if (x - nearest).abs() <= 1e-9 * nearest.max(1.0) { nearest } else { x.ceil() };
+    let value = if (x - nearest).abs() <= 1e-9 * nearest.max(1.0) {
+        nearest
+    } else {
+        x.ceil()
+    };
     value.max(0.0) as u32
 }
 
@@ -176,7 +209,10 @@ struct ErlangBTable {
 
 impl ErlangBTable {
     fn new(load: f64) -> Self {
-        ErlangBTable { load, values: vec![1.0] }
+        ErlangBTable {
+            load,
+            values: vec![1.0],
+        }
     }
 
     fn get(&mut self, agents: u32) -> f64 {

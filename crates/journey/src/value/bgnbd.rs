@@ -73,7 +73,8 @@ impl BgNbd {
                 tables.common[0] + alive
             } else {
                 // … and of the "dropped out after the last purchase" branch.
-                let ln_alpha_recency = tables.ln_alpha_plus_recency[base.recency_idx[group] as usize];
+                let ln_alpha_recency =
+                    tables.ln_alpha_plus_recency[base.recency_idx[group] as usize];
                 let dropped = tables.ln_dropout[x] - r_x * ln_alpha_recency;
                 let difference = dropped - alive;
                 let ln_sum = if difference > 0.0 {
@@ -93,7 +94,8 @@ impl BgNbd {
     pub fn expected_purchases_new_customer(&self, t: f64) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
         let z = t / (alpha + t);
-        (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * hyp2f1(r, b, a + b - 1.0, z))
+        (a + b - 1.0) / (a - 1.0)
+            * (1.0 - (alpha / (alpha + t)).powf(r) * hyp2f1(r, b, a + b - 1.0, z))
     }
 }
 
@@ -112,7 +114,8 @@ impl TransactionModel for BgNbd {
         let age = customer.age;
         let z = t / (alpha + age + t);
         let power = ((alpha + age) / (alpha + age + t)).powf(r + x);
-        let numerator = (a + b + x - 1.0) / (a - 1.0) * (1.0 - power * hyp2f1(r + x, b + x, a + b + x - 1.0, z));
+        let numerator = (a + b + x - 1.0) / (a - 1.0)
+            * (1.0 - power * hyp2f1(r + x, b + x, a + b + x - 1.0, z));
         numerator / (1.0 + self.dropout_odds(customer))
     }
 }
@@ -163,7 +166,11 @@ impl Tables {
                 ln_beta_ratio += ((b + k) / (a + b + k)).ln();
             }
             common.push(ln_rising_r + r * ln_alpha + ln_beta_ratio);
-            ln_dropout.push(if x == 0 { f64::NAN } else { (a / (b + x as f64 - 1.0)).ln() });
+            ln_dropout.push(if x == 0 {
+                f64::NAN
+            } else {
+                (a / (b + x as f64 - 1.0)).ln()
+            });
         }
         Tables {
             common,

@@ -39,8 +39,15 @@ impl GammaGamma {
 
     /// Maximum-likelihood fit on the customers with repeat purchases;
     /// customers without any are skipped, as they carry no spend data.
-    pub fn fit(observations: &[SpendObservation], options: &FitOptions) -> Result<Fitted<GammaGamma>, ValueError> {
-        let repeat: Vec<SpendObservation> = observations.iter().copied().filter(|o| o.frequency > 0).collect();
+    pub fn fit(
+        observations: &[SpendObservation],
+        options: &FitOptions,
+    ) -> Result<Fitted<GammaGamma>, ValueError> {
+        let repeat: Vec<SpendObservation> = observations
+            .iter()
+            .copied()
+            .filter(|o| o.frequency > 0)
+            .collect();
         for observation in &repeat {
             check_positive("monetary_value", observation.monetary_value)?;
         }
@@ -77,7 +84,8 @@ impl GammaGamma {
                 let x = f64::from(o.frequency);
                 let m = o.monetary_value;
                 let px = p * x;
-                head + ln_gamma(px + q) - ln_gamma(px) + (px - 1.0) * m.ln() + px * x.ln() - (px + q) * (gamma + m * x).ln()
+                head + ln_gamma(px + q) - ln_gamma(px) + (px - 1.0) * m.ln() + px * x.ln()
+                    - (px + q) * (gamma + m * x).ln()
             })
             .sum()
     }

@@ -28,7 +28,10 @@ pub use gamma_gamma::{GammaGamma, SpendObservation};
 pub use optimize::FitOptions;
 pub use paretonbd::ParetoNbd;
 pub use rfm::{RfmScore, RfmSegment, RfmValues, rfm_scores};
-pub use summary::{CustomerBase, CustomerSummary, FrequencyRecency, PeriodUnit, Purchase, SummaryOptions, summarize};
+pub use summary::{
+    CustomerBase, CustomerSummary, FrequencyRecency, PeriodUnit, Purchase, SummaryOptions,
+    summarize,
+};
 
 /// A purchase model that forecasts one customer from (x, t_x, T).
 pub trait TransactionModel {
@@ -52,10 +55,20 @@ pub struct Fitted<M> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueError {
     /// A model parameter or amount that must be finite and positive is not.
-    NotPositive { name: &'static str, value: f64 },
+    NotPositive {
+        name: &'static str,
+        value: f64,
+    },
     /// A summary violating 0 ≤ t_x ≤ T (or t_x > 0 without repeats).
-    InvalidCustomer { frequency: u32, recency: f64, age: f64 },
-    InvalidOption { name: &'static str, reason: &'static str },
+    InvalidCustomer {
+        frequency: u32,
+        recency: f64,
+        age: f64,
+    },
+    InvalidOption {
+        name: &'static str,
+        reason: &'static str,
+    },
     NoCustomers,
     NoRepeatCustomers,
     /// The optimiser ended without a finite likelihood.
@@ -65,14 +78,22 @@ pub enum ValueError {
 impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ValueError::NotPositive { name, value } => write!(f, "{name} must be finite and positive, got {value}"),
-            ValueError::InvalidCustomer { frequency, recency, age } => write!(
+            ValueError::NotPositive { name, value } => {
+                write!(f, "{name} must be finite and positive, got {value}")
+            }
+            ValueError::InvalidCustomer {
+                frequency,
+                recency,
+                age,
+            } => write!(
                 f,
                 "invalid customer summary x={frequency}, t_x={recency}, T={age}: need 0 ≤ t_x ≤ T and t_x = 0 when x = 0"
             ),
             ValueError::InvalidOption { name, reason } => write!(f, "invalid {name}: {reason}"),
             ValueError::NoCustomers => write!(f, "no customers to fit"),
-            ValueError::NoRepeatCustomers => write!(f, "no customer with a repeat purchase to fit spend on"),
+            ValueError::NoRepeatCustomers => {
+                write!(f, "no customer with a repeat purchase to fit spend on")
+            }
             ValueError::FitFailed => write!(f, "the likelihood could not be maximised"),
         }
     }

@@ -43,7 +43,11 @@ pub struct Minimum {
 pub fn minimize(objective: impl Fn(&[f64]) -> f64, start: &[f64], options: &FitOptions) -> Minimum {
     let guarded = |point: &[f64]| {
         let value = objective(point);
-        if value.is_finite() { value } else { f64::INFINITY }
+        if value.is_finite() {
+            value
+        } else {
+            f64::INFINITY
+        }
     };
     let mut best = start.to_vec();
     let mut best_value = guarded(&best);
@@ -77,12 +81,21 @@ pub fn minimize(objective: impl Fn(&[f64]) -> f64, start: &[f64], options: &FitO
 /// One Nelder–Mead run with the standard coefficients (reflection 1,
 /// expansion 2, contraction ½, shrink ½) from a simplex of steps 0.1 (on
 /// log parameters: ±10 %) around `start`.
-fn nelder_mead(objective: &impl Fn(&[f64]) -> f64, start: &[f64], tolerance: f64, budget: usize) -> Minimum {
+fn nelder_mead(
+    objective: &impl Fn(&[f64]) -> f64,
+    start: &[f64],
+    tolerance: f64,
+    budget: usize,
+) -> Minimum {
     let dimension = start.len();
     let mut simplex: Vec<Vec<f64>> = vec![start.to_vec()];
     for axis in 0..dimension {
         let mut vertex = start.to_vec();
-        vertex[axis] += if vertex[axis].abs() > 1.0 { 0.1 * vertex[axis].abs() } else { 0.1 };
+        vertex[axis] += if vertex[axis].abs() > 1.0 {
+            0.1 * vertex[axis].abs()
+        } else {
+            0.1
+        };
         simplex.push(vertex);
     }
     let mut values: Vec<f64> = simplex.iter().map(|vertex| objective(vertex)).collect();
@@ -122,7 +135,11 @@ fn nelder_mead(objective: &impl Fn(&[f64]) -> f64, start: &[f64], tolerance: f64
             };
             let contracted_value = objective(&contracted);
             evaluations += 1;
-            let bound = if outside { reflected_value } else { values[dimension] };
+            let bound = if outside {
+                reflected_value
+            } else {
+                values[dimension]
+            };
             if contracted_value < bound {
                 simplex[dimension] = contracted;
                 values[dimension] = contracted_value;
@@ -174,7 +191,11 @@ fn affine(centroid: &[f64], worst: &[f64], coefficient: f64) -> Vec<f64> {
 }
 
 /// Moves every vertex halfway towards the best one; returns evaluations.
-fn shrink(objective: &impl Fn(&[f64]) -> f64, simplex: &mut [Vec<f64>], values: &mut [f64]) -> usize {
+fn shrink(
+    objective: &impl Fn(&[f64]) -> f64,
+    simplex: &mut [Vec<f64>],
+    values: &mut [f64],
+) -> usize {
     let best = simplex[0].clone();
     for (vertex, value) in simplex.iter_mut().zip(values.iter_mut()).skip(1) {
         for (coordinate, target) in vertex.iter_mut().zip(&best) {

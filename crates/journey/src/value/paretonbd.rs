@@ -9,7 +9,9 @@
 use serde::Serialize;
 
 use super::optimize::{FitOptions, minimize};
-use super::special::{ln_add_exp, ln_gamma, ln_hyp2f1_c_is_a_plus_1, one_minus_power_over_exponent};
+use super::special::{
+    ln_add_exp, ln_gamma, ln_hyp2f1_c_is_a_plus_1, one_minus_power_over_exponent,
+};
 use super::summary::{CustomerBase, FrequencyRecency};
 use super::{Fitted, TransactionModel, ValueError, check_positive};
 
@@ -79,7 +81,11 @@ impl ParetoNbd {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let x = f64::from(customer.frequency);
         let sum = r + s + x;
-        let (larger, second) = if alpha >= beta { (alpha, s + 1.0) } else { (beta, r + x) };
+        let (larger, second) = if alpha >= beta {
+            (alpha, s + 1.0)
+        } else {
+            (beta, r + x)
+        };
         let difference = (alpha - beta).abs();
         let term = |tau: f64| {
             let z = difference / (larger + tau);

@@ -54,7 +54,10 @@ impl RfmSegment {
     /// The segment for recency score `r` and combined frequency–monetary
     /// score `fm`, both 1–5 (see the module table).
     pub fn from_scores(r: u8, fm: u8) -> RfmSegment {
-        debug_assert!((1..=5).contains(&r) && (1..=5).contains(&fm), "scores {r}, {fm} outside 1–5");
+        debug_assert!(
+            (1..=5).contains(&r) && (1..=5).contains(&fm),
+            "scores {r}, {fm} outside 1–5"
+        );
         match (r, fm) {
             (5, 1) => RfmSegment::New,
             (5, 4..=5) => RfmSegment::Champions,
@@ -98,7 +101,10 @@ pub struct RfmScore {
 
 /// Scores every customer against the whole base, in input order.
 pub fn rfm_scores(customers: &[RfmValues]) -> Result<Vec<RfmScore>, ValueError> {
-    if customers.iter().any(|c| !(c.recency_days.is_finite() && c.frequency.is_finite() && c.monetary.is_finite())) {
+    if customers
+        .iter()
+        .any(|c| !(c.recency_days.is_finite() && c.frequency.is_finite() && c.monetary.is_finite()))
+    {
         return Err(ValueError::InvalidOption {
             name: "rfm values",
             reason: "recency, frequency and monetary value must be finite",

@@ -73,7 +73,12 @@ impl SplitMix64 {
 /// Purchase times are rounded down to multiples of `time_step` (for example
 /// 1/7 for days in a weekly model; 0 keeps them continuous), as a summary of
 /// day-stamped purchases would be.
-pub fn simulate_bg_nbd(model: &BgNbd, ages: &[f64], time_step: f64, seed: u64) -> Vec<FrequencyRecency> {
+pub fn simulate_bg_nbd(
+    model: &BgNbd,
+    ages: &[f64],
+    time_step: f64,
+    seed: u64,
+) -> Vec<FrequencyRecency> {
     let mut rng = SplitMix64::new(seed);
     ages.iter()
         .map(|&age| {
@@ -84,7 +89,11 @@ pub fn simulate_bg_nbd(model: &BgNbd, ages: &[f64], time_step: f64, seed: u64) -
             let mut time = 0.0;
             loop {
                 time += rng.exponential(rate);
-                let observed = if time_step > 0.0 { (time / time_step).floor() * time_step } else { time };
+                let observed = if time_step > 0.0 {
+                    (time / time_step).floor() * time_step
+                } else {
+                    time
+                };
                 if observed > age {
                     break;
                 }
@@ -95,7 +104,11 @@ pub fn simulate_bg_nbd(model: &BgNbd, ages: &[f64], time_step: f64, seed: u64) -
                     break;
                 }
             }
-            FrequencyRecency { frequency, recency, age }
+            FrequencyRecency {
+                frequency,
+                recency,
+                age,
+            }
         })
         .collect()
 }

@@ -49,7 +49,10 @@ pub fn ln_gamma(x: f64) -> f64 {
 /// working in logs keeps P meaningful where it underflows (x ≪ a), which
 /// the Erlang A formulas need for hundreds of agents.
 pub fn ln_gamma_p(a: f64, x: f64) -> f64 {
-    debug_assert!(a > 0.0 && x >= 0.0, "ln_gamma_p({a}, {x}) outside its domain");
+    debug_assert!(
+        a > 0.0 && x >= 0.0,
+        "ln_gamma_p({a}, {x}) outside its domain"
+    );
     if x == 0.0 {
         return f64::NEG_INFINITY;
     }
@@ -121,7 +124,10 @@ fn gamma_q_continued_fraction(a: f64, x: f64) -> f64 {
 /// z = t / (α + T + t) stays moderate for horizons comparable to the
 /// observation period.
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
-    debug_assert!((0.0..1.0).contains(&z), "hyp2f1 series needs 0 ≤ z < 1, got {z}");
+    debug_assert!(
+        (0.0..1.0).contains(&z),
+        "hyp2f1 series needs 0 ≤ z < 1, got {z}"
+    );
     let mut term = 1.0;
     let mut sum = 1.0;
     for k in 0..10_000_000_u32 {
@@ -148,7 +154,10 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
 /// of the O(1/(1 − z)) terms of the power series. It stays valid for the
 /// negative second beta parameter 1 − b that occurs here.
 pub fn hyp2f1_c_is_a_plus_1(a: f64, b: f64, z: f64) -> f64 {
-    debug_assert!(a > 0.0 && (0.0..1.0).contains(&z), "hyp2f1_c_is_a_plus_1({a}, {b}, {z})");
+    debug_assert!(
+        a > 0.0 && (0.0..1.0).contains(&z),
+        "hyp2f1_c_is_a_plus_1({a}, {b}, {z})"
+    );
     if z == 0.0 {
         return 1.0;
     }

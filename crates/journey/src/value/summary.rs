@@ -120,7 +120,10 @@ pub struct CustomerSummary {
 /// Summarises one customer's purchases, in any order. `None` when the
 /// customer made no purchase on or before the calibration end day (such a
 /// customer is not yet in the customer base the models describe).
-pub fn summarize(purchases: &[Purchase], options: &SummaryOptions) -> Result<Option<CustomerSummary>, ValueError> {
+pub fn summarize(
+    purchases: &[Purchase],
+    options: &SummaryOptions,
+) -> Result<Option<CustomerSummary>, ValueError> {
     options.validate()?;
     let calibration_end_day = day_of(options.calibration_end_us);
     let holdout_end_day = options.holdout_end_us.map(day_of);
@@ -132,9 +135,16 @@ pub fn summarize(purchases: &[Purchase], options: &SummaryOptions) -> Result<Opt
         return Ok(None);
     }
     let period_days = options.period.days();
-    let calibration: Vec<(i64, f64)> = days.iter().copied().take_while(|&(day, _)| day <= calibration_end_day).collect();
+    let calibration: Vec<(i64, f64)> = days
+        .iter()
+        .copied()
+        .take_while(|&(day, _)| day <= calibration_end_day)
+        .collect();
     let repeats = &calibration[1..];
-    let last_day = calibration.last().expect("the first purchase day is in calibration").0;
+    let last_day = calibration
+        .last()
+        .expect("the first purchase day is in calibration")
+        .0;
     let holdout: Vec<f64> = match holdout_end_day {
         Some(end_day) => days
             .iter()
@@ -152,7 +162,9 @@ pub fn summarize(purchases: &[Purchase], options: &SummaryOptions) -> Result<Opt
         monetary_value: mean(repeats.iter().map(|&(_, value)| value)),
         holdout_frequency: u32::try_from(holdout.len()).expect("fewer than 2^32 purchase days"),
         holdout_monetary_value: mean(holdout.iter().copied()),
-        holdout_duration: holdout_end_day.map_or(0.0, |end_day| (end_day - calibration_end_day) as f64 / period_days),
+        holdout_duration: holdout_end_day.map_or(0.0, |end_day| {
+            (end_day - calibration_end_day) as f64 / period_days
+        }),
     };
     Ok(Some(summary))
 }
@@ -164,7 +176,10 @@ pub fn day_of(ts_us: i64) -> i64 {
 
 /// Purchases merged per UTC day, values summed, days ascending.
 fn purchase_days(purchases: &[Purchase]) -> Vec<(i64, f64)> {
-    let mut days: Vec<(i64, f64)> = purchases.iter().map(|p| (day_of(p.ts_us), p.value)).collect();
+    let mut days: Vec<(i64, f64)> = purchases
+        .iter()
+        .map(|p| (day_of(p.ts_us), p.value))
+        .collect();
     days.sort_by_key(|&(day, _)| day);
     let mut merged: Vec<(i64, f64)> = Vec::with_capacity(days.len());
     for (day, value) in days {
@@ -208,7 +223,9 @@ impl CustomerBase {
     }
 
     /// Builds a base from customers, validating each.
-    pub fn from_customers<'a>(customers: impl IntoIterator<Item = &'a FrequencyRecency>) -> Result<Self, ValueError> {
+    pub fn from_customers<'a>(
+        customers: impl IntoIterator<Item = &'a FrequencyRecency>,
+    ) -> Result<Self, ValueError> {
         let mut base = CustomerBase::new();
         for customer in customers {
             base.add(customer, 1)?;
@@ -231,7 +248,12 @@ impl CustomerBase {
             self.count[group] += count as f64;
             return Ok(());
         }
-        let recency_idx = intern(&mut self.recency_of, &mut self.recencies, recency_bits, customer.recency);
+        let recency_idx = intern(
+            &mut self.recency_of,
+            &mut self.recencies,
+            recency_bits,
+            customer.recency,
+        );
         let age_idx = intern(&mut self.age_of, &mut self.ages, age_bits, customer.age);
         self.group_of.insert(key, self.frequency.len());
         self.frequency.push(customer.frequency);

@@ -6,8 +6,8 @@
 use journey::staffing::erlang::QueueMetrics;
 use journey::staffing::required::tolerant_ceil;
 use journey::staffing::{
-    SeasonalForecast, Staffing, StaffingError, StaffingTarget, Traffic, erlang_b, erlang_c, queue_metrics, required_agents,
-    staffing_plan,
+    SeasonalForecast, Staffing, StaffingError, StaffingTarget, Traffic, erlang_b, erlang_c,
+    queue_metrics, required_agents, staffing_plan,
 };
 use proptest::prelude::*;
 
@@ -21,7 +21,12 @@ fn check_close(label: &str, actual: f64, expected: f64, absolute: f64) {
     );
 }
 
-fn target(service_level: f64, answer_within_secs: f64, max_occupancy: f64, shrinkage: f64) -> StaffingTarget {
+fn target(
+    service_level: f64,
+    answer_within_secs: f64,
+    max_occupancy: f64,
+    shrinkage: f64,
+) -> StaffingTarget {
     StaffingTarget {
         service_level,
         answer_within_secs,
@@ -55,7 +60,11 @@ fn erlang_c_worked_example() {
 fn erlang_b_and_c_hand_values() {
     // (agents, Erlangs, B, C): B(1, A) = A/(1+A); B(2, 1) = 0.5/2.5;
     // C(1, A) = A (an M/M/1 caller waits with probability ρ).
-    for (agents, load, blocking, waiting) in [(1, 0.5, 1.0 / 3.0, 0.5), (2, 1.0, 0.2, 1.0 / 3.0), (1, 0.25, 0.2, 0.25)] {
+    for (agents, load, blocking, waiting) in [
+        (1, 0.5, 1.0 / 3.0, 0.5),
+        (2, 1.0, 0.2, 1.0 / 3.0),
+        (1, 0.25, 0.2, 0.25),
+    ] {
         check_close("B", erlang_b(agents, load), blocking, 1e-15);
         check_close("C", erlang_c(agents, load), waiting, 1e-15);
     }
@@ -86,7 +95,10 @@ fn pyworkforce_cases() -> Vec<PyworkforceCase> {
         .lines()
         .skip(1)
         .map(|line| {
-            let f: Vec<f64> = line.split(',').map(|v| v.parse().expect("numeric CSV field")).collect();
+            let f: Vec<f64> = line
+                .split(',')
+                .map(|v| v.parse().expect("numeric CSV field"))
+                .collect();
             PyworkforceCase {
                 contacts: f[0],
                 aht_secs: f[1] * 60.0,
@@ -122,18 +134,58 @@ fn erlang_c_agrees_with_pyworkforce() {
             case.max_occupancy,
             case.shrinkage
         );
-        let traffic = Traffic::new(case.contacts, case.interval_secs, case.aht_secs, None).expect("valid traffic");
-        let goal = target(case.service_level_target, case.answer_within_secs, case.max_occupancy, case.shrinkage);
+        let traffic = Traffic::new(case.contacts, case.interval_secs, case.aht_secs, None)
+            .expect("valid traffic");
+        let goal = target(
+            case.service_level_target,
+            case.answer_within_secs,
+            case.max_occupancy,
+            case.shrinkage,
+        );
         let staffing = required_agents(&traffic, &goal).expect("reachable");
         assert_eq!(staffing.agents, case.raw_positions, "agents for {label}");
-        assert_eq!(staffing.agents_with_shrinkage, case.positions, "agents with shrinkage for {label}");
-        check_close(&format!("service level for {label}"), staffing.service_level, case.service_level, 1e-6);
-        check_close(&format!("occupancy for {label}"), staffing.occupancy, case.occupancy, 1e-6);
-        check_close(&format!("P(wait) for {label}"), staffing.p_wait, case.waiting_probability, 1e-6);
-        let probe = queue_metrics(&traffic, case.probe_positions, case.answer_within_secs).expect("stable probe");
-        check_close(&format!("probe P(wait) for {label}"), probe.p_wait, case.probe[0], 1e-6);
-        check_close(&format!("probe service level for {label}"), probe.service_level, case.probe[1], 1e-6);
-        check_close(&format!("probe occupancy for {label}"), probe.occupancy, case.probe[2], 1e-6);
+        assert_eq!(
+            staffing.agents_with_shrinkage, case.positions,
+            "agents with shrinkage for {label}"
+        );
+        check_close(
+            &format!("service level for {label}"),
+            staffing.service_level,
+            case.service_level,
+            1e-6,
+        );
+        check_close(
+            &format!("occupancy for {label}"),
+            staffing.occupancy,
+            case.occupancy,
+            1e-6,
+        );
+        check_close(
+            &format!("P(wait) for {label}"),
+            staffing.p_wait,
+            case.waiting_probability,
+            1e-6,
+        );
+        let probe = queue_metrics(&traffic, case.probe_positions, case.answer_within_secs)
+            .expect("stable probe");
+        check_close(
+            &format!("probe P(wait) for {label}"),
+            probe.p_wait,
+            case.probe[0],
+            1e-6,
+        );
+        check_close(
+            &format!("probe service level for {label}"),
+            probe.service_level,
+            case.probe[1],
+            1e-6,
+        );
+        check_close(
+            &format!("probe occupancy for {label}"),
+            probe.occupancy,
+            case.probe[2],
+            1e-6,
+        );
     }
 }
 
@@ -141,7 +193,13 @@ fn erlang_c_agrees_with_pyworkforce() {
 /// distribution truncated far out, the tagged caller's chance of being
 /// answered within t by uniformization, and its expected wait by the
 /// recursion over the callers ahead. Shares no formula with the library.
-fn erlang_a_exact(contacts_per_s: f64, aht_secs: f64, patience_secs: f64, agents: u32, t: f64) -> QueueMetrics {
+fn erlang_a_exact(
+    contacts_per_s: f64,
+    aht_secs: f64,
+    patience_secs: f64,
+    agents: u32,
+    t: f64,
+) -> QueueMetrics {
     let (lambda, mu, theta) = (contacts_per_s, 1.0 / aht_secs, 1.0 / patience_secs);
     let n = f64::from(agents);
     let max_queue = 4_000_usize;
@@ -174,7 +232,8 @@ fn erlang_a_exact(contacts_per_s: f64, aht_secs: f64, patience_secs: f64, agents
             let previous = answered_by.clone();
             for j in 0..=jmax {
                 let ahead_done = if j == 0 { 1.0 } else { previous[j - 1] };
-                answered_by[j] = rate(j) / uniform * ahead_done + (1.0 - (rate(j) + theta) / uniform) * previous[j];
+                answered_by[j] = rate(j) / uniform * ahead_done
+                    + (1.0 - (rate(j) + theta) / uniform) * previous[j];
             }
         }
         for j in 0..=jmax {
@@ -184,11 +243,11 @@ fn erlang_a_exact(contacts_per_s: f64, aht_secs: f64, patience_secs: f64, agents
     let mut served = 1.0;
     let mut served_wait = 0.0;
     let mut asa_numerator = 0.0;
-    for j in 0..=jmax {
+    for (j, share) in queue.iter().enumerate().take(jmax + 1) {
         let advance = rate(j) / (rate(j) + theta);
         served_wait = advance * (served / (rate(j) + theta) + served_wait);
         served *= advance;
-        asa_numerator += queue[j] * served_wait;
+        asa_numerator += share * served_wait;
     }
     let service_level = (1.0 - p_wait) + (0..=jmax).map(|j| queue[j] * within[j]).sum::<f64>();
     QueueMetrics {
@@ -202,11 +261,36 @@ fn erlang_a_exact(contacts_per_s: f64, aht_secs: f64, patience_secs: f64, agents
 }
 
 fn check_metrics(label: &str, actual: &QueueMetrics, expected: &QueueMetrics, tolerance: f64) {
-    check_close(&format!("{label} service level"), actual.service_level, expected.service_level, tolerance);
-    check_close(&format!("{label} P(wait)"), actual.p_wait, expected.p_wait, tolerance);
-    check_close(&format!("{label} abandon rate"), actual.abandon_rate, expected.abandon_rate, tolerance);
-    check_close(&format!("{label} occupancy"), actual.occupancy, expected.occupancy, tolerance);
-    check_close(&format!("{label} ASA"), actual.asa_s, expected.asa_s, tolerance * expected.asa_s.max(1.0));
+    check_close(
+        &format!("{label} service level"),
+        actual.service_level,
+        expected.service_level,
+        tolerance,
+    );
+    check_close(
+        &format!("{label} P(wait)"),
+        actual.p_wait,
+        expected.p_wait,
+        tolerance,
+    );
+    check_close(
+        &format!("{label} abandon rate"),
+        actual.abandon_rate,
+        expected.abandon_rate,
+        tolerance,
+    );
+    check_close(
+        &format!("{label} occupancy"),
+        actual.occupancy,
+        expected.occupancy,
+        tolerance,
+    );
+    check_close(
+        &format!("{label} ASA"),
+        actual.asa_s,
+        expected.asa_s,
+        tolerance * expected.asa_s.max(1.0),
+    );
 }
 
 #[test]
@@ -233,11 +317,25 @@ fn erlang_a_matches_exact_birth_death_chain() {
 
 #[test]
 fn erlang_a_with_endless_patience_is_erlang_c() {
-    for (contacts, aht, agents, within) in [(100.0, 180.0, 14, 20.0), (600.0, 255.0, 93, 20.0), (3000.0, 210.0, 360, 15.0)] {
-        let erlang_c = queue_metrics(&Traffic::new(contacts, 1800.0, aht, None).expect("valid"), agents, within).expect("stable");
+    for (contacts, aht, agents, within) in [
+        (100.0, 180.0, 14, 20.0),
+        (600.0, 255.0, 93, 20.0),
+        (3000.0, 210.0, 360, 15.0),
+    ] {
+        let erlang_c = queue_metrics(
+            &Traffic::new(contacts, 1800.0, aht, None).expect("valid"),
+            agents,
+            within,
+        )
+        .expect("stable");
         let patient = Traffic::new(contacts, 1800.0, aht, Some(1e9)).expect("valid");
         let erlang_a = queue_metrics(&patient, agents, within).expect("stable");
-        check_metrics(&format!("{contacts} contacts, {agents} agents"), &erlang_a, &erlang_c, 1e-5);
+        check_metrics(
+            &format!("{contacts} contacts, {agents} agents"),
+            &erlang_a,
+            &erlang_c,
+            1e-5,
+        );
     }
 }
 
@@ -248,14 +346,31 @@ fn erlang_a_stays_finite_for_hundreds_of_agents() {
     let mut previous = 0.0;
     for agents in [800, 950, 1000, 1030, 1100, 1300] {
         let metrics = queue_metrics(&traffic, agents, 20.0).expect("stable");
-        for value in [metrics.service_level, metrics.p_wait, metrics.asa_s, metrics.occupancy, metrics.abandon_rate] {
-            assert!(value.is_finite() && value >= 0.0, "{agents} agents: {metrics:?}");
+        for value in [
+            metrics.service_level,
+            metrics.p_wait,
+            metrics.asa_s,
+            metrics.occupancy,
+            metrics.abandon_rate,
+        ] {
+            assert!(
+                value.is_finite() && value >= 0.0,
+                "{agents} agents: {metrics:?}"
+            );
         }
-        assert!(metrics.service_level >= previous, "{agents} agents: {metrics:?}");
+        assert!(
+            metrics.service_level >= previous,
+            "{agents} agents: {metrics:?}"
+        );
         previous = metrics.service_level;
     }
     let exact = erlang_a_exact(10_000.0 / 1800.0, 180.0, 240.0, 1000, 20.0);
-    check_metrics("1000 agents", &queue_metrics(&traffic, 1000, 20.0).expect("stable"), &exact, 1e-8);
+    check_metrics(
+        "1000 agents",
+        &queue_metrics(&traffic, 1000, 20.0).expect("stable"),
+        &exact,
+        1e-8,
+    );
 }
 
 #[test]
@@ -263,7 +378,10 @@ fn erlang_a_requirement_is_minimal_and_uses_abandonment() {
     let goal = target(0.8, 20.0, 1.0, 0.3);
     let impatient = Traffic::new(100.0, 1800.0, 180.0, Some(120.0)).expect("valid traffic");
     let staffing = required_agents(&impatient, &goal).expect("reachable");
-    assert!(staffing.service_level >= 0.8 && staffing.abandon_rate > 0.0, "{staffing:?}");
+    assert!(
+        staffing.service_level >= 0.8 && staffing.abandon_rate > 0.0,
+        "{staffing:?}"
+    );
     let fewer = queue_metrics(&impatient, staffing.agents - 1, 20.0).expect("stable");
     assert!(fewer.service_level < 0.8, "{fewer:?}");
     // With an ASA target too.
@@ -284,31 +402,74 @@ fn occupancy_cap_and_shrinkage() {
     assert_eq!(capped.agents, 100, "85 Erlangs at ≤ 85 % occupancy");
     assert_eq!(tolerant_ceil(7.0 / (1.0 - 0.3)), 10);
     assert_eq!(tolerant_ceil(10.000001), 11);
-    let idle = required_agents(&Traffic::new(0.0, 1800.0, 200.0, None).expect("valid"), &target(0.8, 20.0, 1.0, 0.3))
-        .expect("no traffic needs nobody");
-    assert_eq!((idle.agents, idle.agents_with_shrinkage, idle.service_level), (0, 0, 1.0));
+    let idle = required_agents(
+        &Traffic::new(0.0, 1800.0, 200.0, None).expect("valid"),
+        &target(0.8, 20.0, 1.0, 0.3),
+    )
+    .expect("no traffic needs nobody");
+    assert_eq!(
+        (idle.agents, idle.agents_with_shrinkage, idle.service_level),
+        (0, 0, 1.0)
+    );
 }
 
 #[test]
 fn invalid_inputs_are_refused() {
-    assert!(matches!(Traffic::new(-1.0, 1800.0, 180.0, None), Err(StaffingError::InvalidInput { name: "contacts", .. })));
+    assert!(matches!(
+        Traffic::new(-1.0, 1800.0, 180.0, None),
+        Err(StaffingError::InvalidInput {
+            name: "contacts",
+            ..
+        })
+    ));
     assert!(Traffic::new(10.0, 0.0, 180.0, None).is_err());
     assert!(Traffic::new(10.0, 1800.0, f64::NAN, None).is_err());
     assert!(Traffic::new(10.0, 1800.0, 180.0, Some(-5.0)).is_err());
     let traffic = Traffic::new(100.0, 1800.0, 180.0, None).expect("valid traffic");
-    for bad in [target(1.2, 20.0, 1.0, 0.0), target(0.8, -1.0, 1.0, 0.0), target(0.8, 20.0, 0.0, 0.0), target(0.8, 20.0, 1.0, 1.0)] {
+    for bad in [
+        target(1.2, 20.0, 1.0, 0.0),
+        target(0.8, -1.0, 1.0, 0.0),
+        target(0.8, 20.0, 0.0, 0.0),
+        target(0.8, 20.0, 1.0, 1.0),
+    ] {
         assert!(required_agents(&traffic, &bad).is_err(), "{bad:?}");
     }
-    assert_eq!(queue_metrics(&traffic, 10, 20.0), Err(StaffingError::Unstable { agents: 10, load: 10.0 }));
-    assert_eq!(queue_metrics(&traffic, 0, 20.0), Err(StaffingError::NoAgents));
-    let forecast = SeasonalForecast { season_len: 4, weeks: 2 };
-    assert!(matches!(forecast.forecast(&[1.0, 2.0], 3), Err(StaffingError::HistoryTooShort { .. })));
+    assert_eq!(
+        queue_metrics(&traffic, 10, 20.0),
+        Err(StaffingError::Unstable {
+            agents: 10,
+            load: 10.0
+        })
+    );
+    assert_eq!(
+        queue_metrics(&traffic, 0, 20.0),
+        Err(StaffingError::NoAgents)
+    );
+    let forecast = SeasonalForecast {
+        season_len: 4,
+        weeks: 2,
+    };
+    assert!(matches!(
+        forecast.forecast(&[1.0, 2.0], 3),
+        Err(StaffingError::HistoryTooShort { .. })
+    ));
     assert!(forecast.forecast(&[1.0, 2.0, -3.0, 4.0], 3).is_err());
 }
 
-fn check_forecast(history: &[f64], season_len: usize, weeks: usize, horizon: usize, expected: &[f64]) {
-    let forecast = SeasonalForecast { season_len, weeks }.forecast(history, horizon).expect("valid history");
-    assert_eq!(forecast, expected, "history {history:?}, season {season_len}, {weeks} weeks");
+fn check_forecast(
+    history: &[f64],
+    season_len: usize,
+    weeks: usize,
+    horizon: usize,
+    expected: &[f64],
+) {
+    let forecast = SeasonalForecast { season_len, weeks }
+        .forecast(history, horizon)
+        .expect("valid history");
+    assert_eq!(
+        forecast, expected,
+        "history {history:?}, season {season_len}, {weeks} weeks"
+    );
 }
 
 #[test]
@@ -319,7 +480,13 @@ fn seasonal_forecast_hand_cases() {
     check_forecast(&[1.0, 2.0, 3.0, 5.0, 6.0, 7.0], 3, 1, 3, &[5.0, 6.0, 7.0]);
     // History ending mid-season: the next interval is position 1.
     check_forecast(&[1.0, 2.0, 3.0, 5.0], 3, 2, 2, &[2.0, 3.0]);
-    check_forecast(&[10.0, 2.0, 3.0, 20.0, 6.0, 7.0, 30.0], 3, 2, 1, &[(6.0 + 2.0) / 2.0]);
+    check_forecast(
+        &[10.0, 2.0, 3.0, 20.0, 6.0, 7.0, 30.0],
+        3,
+        2,
+        1,
+        &[(6.0 + 2.0) / 2.0],
+    );
     assert_eq!(SeasonalForecast::weekly(48, 4).season_len, 336);
 }
 
@@ -329,7 +496,10 @@ fn staffing_plan_per_interval() {
     let plan = staffing_plan(&[0.0, 100.0, 200.0], 1800.0, 180.0, None, &goal).expect("valid plan");
     let agents: Vec<u32> = plan.iter().map(|s: &Staffing| s.agents).collect();
     assert_eq!(agents[..2], [0, 14]);
-    assert!(agents[2] > 14 && agents[2] < 28, "economies of scale: {agents:?}");
+    assert!(
+        agents[2] > 14 && agents[2] < 28,
+        "economies of scale: {agents:?}"
+    );
     assert!(staffing_plan(&[-1.0], 1800.0, 180.0, None, &goal).is_err());
 }
 
