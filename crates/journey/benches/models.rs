@@ -17,16 +17,24 @@ const N_CUSTOMERS: usize = 1_000_000;
 /// weeks, observed until week 39, purchases stamped by day.
 fn million_customers() -> Vec<FrequencyRecency> {
     let truth = BgNbd::new(0.243, 4.414, 0.793, 2.426).expect("published CDNOW parameters");
-    let ages: Vec<f64> = (0..N_CUSTOMERS).map(|i| (273 - (i % 84)) as f64 / 7.0).collect();
+    let ages: Vec<f64> = (0..N_CUSTOMERS)
+        .map(|i| (273 - (i % 84)) as f64 / 7.0)
+        .collect();
     simulate_bg_nbd(&truth, &ages, 1.0 / 7.0, 2005)
 }
 
 fn bgnbd(c: &mut Criterion) {
     let customers = million_customers();
     let base = CustomerBase::from_customers(&customers).expect("simulated summaries are valid");
-    eprintln!("{} customers in {} distinct (x, t_x, T) groups", base.n_customers(), base.n_groups());
+    eprintln!(
+        "{} customers in {} distinct (x, t_x, T) groups",
+        base.n_customers(),
+        base.n_groups()
+    );
     let mut group = c.benchmark_group("bgnbd_1m_customers");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("group_customers", |b| {
         b.iter(|| CustomerBase::from_customers(black_box(&customers)).expect("valid"))
     });
@@ -39,7 +47,10 @@ fn bgnbd(c: &mut Criterion) {
     });
     group.finish();
     let fitted = BgNbd::fit(&base, &FitOptions::default()).expect("fits");
-    eprintln!("fitted {:?} with {} evaluations", fitted.model, fitted.evaluations);
+    eprintln!(
+        "fitted {:?} with {} evaluations",
+        fitted.model, fitted.evaluations
+    );
 }
 
 /// 10 queues × 500 half-hour intervals with a daily curve: 0–1,200
@@ -52,7 +63,9 @@ fn intervals(patience_secs: Option<f64>) -> Vec<Traffic> {
             let time_of_day = f64::from(interval % 48) / 48.0;
             let curve = (std::f64::consts::PI * time_of_day).sin().powi(2);
             let contacts = (20.0 + 1_000.0 * curve) * (1.0 + 0.1 * f64::from(queue % 3));
-            traffic.push(Traffic::new(contacts, 1800.0, aht_secs, patience_secs).expect("valid traffic"));
+            traffic.push(
+                Traffic::new(contacts, 1800.0, aht_secs, patience_secs).expect("valid traffic"),
+            );
         }
     }
     traffic
@@ -73,7 +86,11 @@ fn staffing(c: &mut Criterion) {
             b.iter(|| {
                 traffic
                     .iter()
-                    .map(|t| required_agents(black_box(t), &target).expect("reachable").agents)
+                    .map(|t| {
+                        required_agents(black_box(t), &target)
+                            .expect("reachable")
+                            .agents
+                    })
                     .sum::<u32>()
             })
         });

@@ -30,7 +30,7 @@
 use serde::Serialize;
 
 use super::StaffingError;
-use crate::value::special::{gamma_series_tail, ln_gamma, ln_gamma_p};
+use crate::value::special::{gamma_series_tail, ln_gamma, ln_gamma_p, ln_gamma_p_prefactor};
 
 /// Offered traffic of one queue in one interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -210,58 +210,104 @@ pub(crate) fn erlang_a_metrics(
     blocking: f64,
     answer_within_secs: f64,
 ) -> QueueMetrics {
-    let patience = traffic.patience_secs.expect("Erlang A needs a patience");
-    let load = traffic.offered_load();
-    let n = f64::from(agents);
-    let a = n * patience / traffic.aht_secs;
-    let y = traffic.arrival_rate_per_s * patience;
-    let ln_big_a = ln_a_function(a, y);
-    // 1 − 1/A, exact also when A is barely above 1 (few callers per agent).
-    let one_minus_inverse = -(-ln_big_a).exp_m1();
-    let inverse = (-ln_big_a).exp();
-    let p_wait = 1.0 / (1.0 + (1.0 / blocking - 1.0) * inverse);
-    let served_given_wait = (a / y * one_minus_inverse).min(1.0);
-    let abandon_rate = p_wait * (1.0 - served_given_wait);
-    let z = (-answer_within_secs / patience).exp();
-    let late_share = (ln_gamma_p_difference(a + 1.0, y * z, y)).exp();
-    let service_level = (1.0 - p_wait) + p_wait * served_given_wait * (1.0 - late_share);
-    let served = 1.0 - abandon_rate;
-    let wait_of_served = p_wait * patience * mean_wait_series(a, y, ln_big_a);
-    QueueMetrics {
-        agents,
-        service_level: service_level.clamp(0.0, 1.0),
-        p_wait,
-        asa_s: if served > 0.0 {
-            wait_of_served / served
-        } else {
-            0.0
-        },
-        occupancy: (load * served / n).min(1.0),
-        abandon_rate,
+    ErlangA::new(traffic, agents, blocking, answer_within_secs).metrics()
+}
+
+/// Erlang A short of the ASA: the ASA needs a series over queue lengths,
+/// several times the work of everything else, so a staffing search asks
+/// for it only when it has an ASA target.
+pub(crate) struct ErlangA {
+    pub(crate) agents: u32,
+    pub(crate) service_level: f64,
+    pub(crate) p_wait: f64,
+    pub(crate) abandon_rate: f64,
+    pub(crate) occupancy: f64,
+    a: f64,
+    y: f64,
+    ln_big_a: f64,
+    patience_secs: f64,
+}
+
+impl ErlangA {
+    pub(crate) fn new(
+        traffic: &Traffic,
+        agents: u32,
+        blocking: f64,
+        answer_within_secs: f64,
+    ) -> Self {
+        let patience_secs = traffic.patience_secs.expect("Erlang A needs a patience");
+        let n = f64::from(agents);
+        let a = n * patience_secs / traffic.aht_secs;
+        let y = traffic.arrival_rate_per_s * patience_secs;
+        let z = (-answer_within_secs / patience_secs).exp();
+        let (ln_big_a, late_share) = a_function_and_late_share(a, y, z);
+        // 1 − 1/A, exact also when A is barely above 1 (few callers per agent).
+        let one_minus_inverse = -(-ln_big_a).exp_m1();
+        let p_wait = 1.0 / (1.0 + (1.0 / blocking - 1.0) * (-ln_big_a).exp());
+        let served_given_wait = (a / y * one_minus_inverse).min(1.0);
+        let abandon_rate = p_wait * (1.0 - served_given_wait);
+        let service_level = (1.0 - p_wait) + p_wait * served_given_wait * (1.0 - late_share);
+        ErlangA {
+            agents,
+            service_level: service_level.clamp(0.0, 1.0),
+            p_wait,
+            abandon_rate,
+            occupancy: (traffic.offered_load() * (1.0 - abandon_rate) / n).min(1.0),
+            a,
+            y,
+            ln_big_a,
+            patience_secs,
+        }
+    }
+
+    /// Average speed of answer over answered contacts, seconds.
+    pub(crate) fn asa_s(&self) -> f64 {
+        let served = 1.0 - self.abandon_rate;
+        if served <= 0.0 {
+            return 0.0;
+        }
+        self.p_wait * self.patience_secs * mean_wait_series(self.a, self.y, self.ln_big_a) / served
+    }
+
+    pub(crate) fn metrics(&self) -> QueueMetrics {
+        QueueMetrics {
+            agents: self.agents,
+            service_level: self.service_level,
+            p_wait: self.p_wait,
+            asa_s: self.asa_s(),
+            occupancy: self.occupancy,
+            abandon_rate: self.abandon_rate,
+        }
     }
 }
 
-/// ln A(a, y): the series itself below its turning point, the incomplete
-/// gamma form a e^y y^{−a} γ(a, y) = e^y y^{−a} Γ(a+1) P(a, y) above.
-fn ln_a_function(a: f64, y: f64) -> f64 {
+/// ln A(a, y) and P(a+1, yz) / P(a+1, y), the share of answered waiting
+/// callers who wait longer than t (z = e^{−θt}).
+///
+/// Below the turning point (y < a + 1) everything comes from two series:
+/// A = 1 + T(a, y) with T the series tail, and S(a+1, y) = T(a, y)(a+1)/y
+/// because S(a, y) = 1 + y/(a+1) S(a+1, y); the prefactors of the two P
+/// values then cancel analytically. Above it, Q(a, y) by continued
+/// fraction gives A, and P(a+1, y) = P(a, y) − e^{−y} y^a / Γ(a+1).
+fn a_function_and_late_share(a: f64, y: f64, z: f64) -> (f64, f64) {
+    let yz = y * z;
     if y < a + 1.0 {
-        gamma_series_tail(a, y).ln_1p()
+        let tail = gamma_series_tail(a, y);
+        if yz == 0.0 {
+            return (tail.ln_1p(), 0.0);
+        }
+        let ln_series_y = (tail * (a + 1.0) / y).ln();
+        let ln_series_yz = gamma_series_tail(a + 1.0, yz).ln_1p();
+        let ln_late = (y - yz) + (a + 1.0) * z.ln() + ln_series_yz - ln_series_y;
+        (tail.ln_1p(), ln_late.exp().min(1.0))
     } else {
-        y - a * y.ln() + ln_gamma(a + 1.0) + ln_gamma_p(a, y)
-    }
-}
-
-/// ln P(a, x1) − ln P(a, x2), without the cancellation of two large
-/// prefactors when both arguments are on the series side.
-fn ln_gamma_p_difference(a: f64, x1: f64, x2: f64) -> f64 {
-    if x1 == 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if x1 < a + 1.0 && x2 < a + 1.0 {
-        (x2 - x1) + a * (x1 / x2).ln() + gamma_series_tail(a, x1).ln_1p()
-            - gamma_series_tail(a, x2).ln_1p()
-    } else {
-        ln_gamma_p(a, x1) - ln_gamma_p(a, x2)
+        let ln_p = ln_gamma_p(a, y);
+        let ln_big_a = y - a * y.ln() + ln_gamma(a + 1.0) + ln_p;
+        if yz == 0.0 {
+            return (ln_big_a, 0.0);
+        }
+        let p_next = ln_p.exp() - ln_gamma_p_prefactor(a, y).exp();
+        (ln_big_a, (ln_gamma_p(a + 1.0, yz).exp() / p_next).min(1.0))
     }
 }
 

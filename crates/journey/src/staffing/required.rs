@@ -4,10 +4,10 @@
 //!
 //! Erlang C search: from ⌊A⌋ + 1 upwards, extending the Erlang B recursion
 //! one agent per step, so a requirement of n agents costs O(n). Erlang A:
-//! the service level and ASA improve with every agent (more servers serve
-//! every caller sooner), so the search starts at the Erlang C answer and
-//! walks down while the target still holds, or up until it does; the
-//! Erlang B values of every agent count are kept for that walk.
+//! the service level, ASA and occupancy improve with every agent (more
+//! servers serve every caller sooner), so the search starts at the Erlang C
+//! answer and gallops down (or up) and bisects; the Erlang B values of
+//! every agent count are kept for it.
 //!
 //! Ceilings (occupancy, shrinkage) forgive a relative excess of 1e-9 over
 //! an integer, so 7 / (1 − 0.3) is 10 agents and not 11 by rounding error.
@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::StaffingError;
 use super::erlang::{
-    QueueMetrics, Traffic, erlang_a_metrics, erlang_c_metrics, idle_metrics, next_erlang_b,
+    ErlangA, QueueMetrics, Traffic, erlang_c_metrics, idle_metrics, next_erlang_b,
 };
 
 /// Agents beyond which the search gives up (a million Erlangs of traffic).
@@ -123,57 +123,98 @@ pub fn required_agents(
         return Ok(Staffing::new(idle_metrics(0), target.shrinkage));
     }
     let mut erlang_b = ErlangBTable::new(load);
-    let meets = |metrics: &QueueMetrics| {
-        metrics.service_level >= target.service_level
-            && target.max_asa_secs.is_none_or(|asa| metrics.asa_s <= asa)
-    };
-    let evaluate = |table: &mut ErlangBTable, agents: u32| -> QueueMetrics {
-        let blocking = table.get(agents);
-        match traffic.patience_secs {
-            None => erlang_c_metrics(traffic, agents, blocking, target.answer_within_secs),
-            Some(_) => erlang_a_metrics(traffic, agents, blocking, target.answer_within_secs),
-        }
-    };
+    let within = target.answer_within_secs;
     // Erlang C: the first stable agent count that meets the target.
     let mut agents = stable_agents(load);
-    while !meets(&erlang_c_metrics(
-        traffic,
-        agents,
-        erlang_b.get(agents),
-        target.answer_within_secs,
-    )) {
+    while !meets(
+        &erlang_c_metrics(traffic, agents, erlang_b.get(agents), within),
+        target,
+    ) {
         agents = next_agents(agents)?;
     }
-    if traffic.patience_secs.is_some() {
-        if meets(&evaluate(&mut erlang_b, agents)) {
-            while agents > 1 && meets(&evaluate(&mut erlang_b, agents - 1)) {
-                agents -= 1;
+    if traffic.patience_secs.is_none() {
+        if f64::from(agents) * target.max_occupancy < load {
+            agents = agents.max(tolerant_ceil(load / target.max_occupancy));
+        }
+        let metrics = erlang_c_metrics(traffic, agents, erlang_b.get(agents), within);
+        return Ok(Staffing::new(metrics, target.shrinkage));
+    }
+    // Erlang A, starting from the Erlang C answer.
+    let mut erlang_a = |agents: u32| ErlangA::new(traffic, agents, erlang_b.get(agents), within);
+    let service_agents = fewest_agents(
+        |agents| {
+            let queue = erlang_a(agents);
+            queue.service_level >= target.service_level
+                && target.max_asa_secs.is_none_or(|asa| queue.asa_s() <= asa)
+        },
+        agents,
+        1,
+    )?;
+    // A / max_occupancy agents always respect the cap; abandonment lowers
+    // the served load, so fewer may.
+    let occupancy_bound = tolerant_ceil(load / target.max_occupancy).max(service_agents);
+    let agents = fewest_agents(
+        |agents| erlang_a(agents).occupancy <= target.max_occupancy,
+        occupancy_bound,
+        service_agents,
+    )?;
+    Ok(Staffing::new(erlang_a(agents).metrics(), target.shrinkage))
+}
+
+fn meets(metrics: &QueueMetrics, target: &StaffingTarget) -> bool {
+    metrics.service_level >= target.service_level
+        && target.max_asa_secs.is_none_or(|asa| metrics.asa_s <= asa)
+}
+
+/// The fewest agents, not below `floor`, for which the monotone predicate
+/// `meets` holds, searched from `start`: galloping steps of 1, 2, 4, … down
+/// (or up) until the answer changes, then bisection. O(log d) evaluations
+/// for an answer d agents away from the start.
+fn fewest_agents(
+    mut meets: impl FnMut(u32) -> bool,
+    start: u32,
+    floor: u32,
+) -> Result<u32, StaffingError> {
+    let start = start.max(floor);
+    let (mut failing, mut passing) = if meets(start) {
+        let mut passing = start;
+        let mut step = 1;
+        loop {
+            if passing == floor {
+                return Ok(floor);
             }
+            let candidate = passing.saturating_sub(step).max(floor);
+            if meets(candidate) {
+                passing = candidate;
+                step *= 2;
+            } else {
+                break (candidate, passing);
+            }
+        }
+    } else {
+        let mut failing = start;
+        let mut step = 1;
+        loop {
+            if failing >= AGENT_LIMIT {
+                return Err(StaffingError::TargetUnreachable { limit: AGENT_LIMIT });
+            }
+            let candidate = failing.saturating_add(step).min(AGENT_LIMIT);
+            if meets(candidate) {
+                break (failing, candidate);
+            }
+            failing = candidate;
+            step *= 2;
+        }
+    };
+    while passing - failing > 1 {
+        let middle = failing + (passing - failing) / 2;
+        if meets(middle) {
+            passing = middle;
         } else {
-            while !meets(&evaluate(&mut erlang_b, agents)) {
-                agents = next_agents(agents)?;
-            }
+            failing = middle;
         }
     }
-    let service_agents = agents;
-    let mut metrics = evaluate(&mut erlang_b, agents);
-    if metrics.occupancy > target.max_occupancy {
-        // Occupancy falls with every agent. A / max_occupancy agents always
-        // suffice; under Erlang A the served load is below the offered one,
-        // so fewer may, and the walk down finds the fewest.
-        agents = agents
-            .max(tolerant_ceil(load / target.max_occupancy).min(AGENT_LIMIT))
-            .max(1);
-        if traffic.patience_secs.is_some() {
-            while agents > service_agents
-                && evaluate(&mut erlang_b, agents - 1).occupancy <= target.max_occupancy
-            {
-                agents -= 1;
-            }
-        }
-        metrics = evaluate(&mut erlang_b, agents);
-    }
-    Ok(Staffing::new(metrics, target.shrinkage))
+    Ok(passing)
 }
 
 /// The smallest agent count with n > A, where Erlang C is stable.

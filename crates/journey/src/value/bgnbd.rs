@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::optimize::{FitOptions, minimize};
+use super::optimize::{FitOptions, minimize_with_gradient};
 use super::special::hyp2f1;
 use super::summary::{CustomerBase, FrequencyRecency};
 use super::{Fitted, TransactionModel, ValueError, check_positive};
@@ -33,18 +33,27 @@ impl BgNbd {
         Ok(BgNbd { r, alpha, a, b })
     }
 
-    /// Maximum-likelihood fit by Nelder–Mead on the log parameters.
+    /// Maximum-likelihood fit by BFGS on the log parameters with the
+    /// analytic gradient.
     pub fn fit(base: &CustomerBase, options: &FitOptions) -> Result<Fitted<BgNbd>, ValueError> {
         if base.n_customers() == 0 {
             return Err(ValueError::NoCustomers);
         }
+        // Negative log-likelihood and its gradient in log parameters:
+        // ∂/∂ln θ = θ ∂/∂θ.
         let objective = |log_params: &[f64]| {
             let [r, alpha, a, b] = [0, 1, 2, 3].map(|i| log_params[i].exp());
-            -BgNbd { r, alpha, a, b }.log_likelihood(base)
+            let (value, gradient) = BgNbd { r, alpha, a, b }.log_likelihood_and_gradient(base);
+            let gradient = [r, alpha, a, b]
+                .iter()
+                .zip(gradient)
+                .map(|(theta, g)| -theta * g)
+                .collect();
+            (-value, gradient)
         };
         let (_, mean_age) = base.mean_frequency_and_age();
         let start = [0.0, mean_age.max(1e-3).ln(), 0.0, 0.0];
-        let minimum = minimize(objective, &start, options);
+        let minimum = minimize_with_gradient(objective, &start, options);
         let [r, alpha, a, b] = [0, 1, 2, 3].map(|i| minimum.point[i].exp());
         let model = BgNbd::new(r, alpha, a, b).map_err(|_| ValueError::FitFailed)?;
         if !minimum.value.is_finite() {
@@ -60,33 +69,59 @@ impl BgNbd {
     /// Total log-likelihood of the customer base (FHL eq. 6), one term per
     /// distinct (x, t_x, T) weighted by its count.
     pub fn log_likelihood(&self, base: &CustomerBase) -> f64 {
-        let r = self.r;
+        self.log_likelihood_and_gradient(base).0
+    }
+
+    /// The log-likelihood and its gradient with respect to (r, α, a, b).
+    ///
+    /// Per customer ℓ = C_x + ln(e^{A₃} + δ e^{A₄}) with A₃ = −(r+x) ln(α+T)
+    /// and A₄ = ln a − ln(b+x−1) − (r+x) ln(α+t_x) (Hardie's note 004);
+    /// with w = e^{A₄} / (e^{A₃} + e^{A₄}) the weight of the dropout branch,
+    /// ∂ℓ/∂r = ∂C/∂r − (1−w) ln(α+T) − w ln(α+t_x),
+    /// ∂ℓ/∂α = r/α − (r+x) ((1−w)/(α+T) + w/(α+t_x)),
+    /// ∂ℓ/∂a = ∂C/∂a + w/a and ∂ℓ/∂b = ∂C/∂b − w/(b+x−1).
+    pub fn log_likelihood_and_gradient(&self, base: &CustomerBase) -> (f64, [f64; 4]) {
+        let BgNbd { r, alpha, a, .. } = *self;
         let tables = Tables::new(self, base);
         let mut total = 0.0;
+        let mut gradient = [0.0; 4];
         for group in 0..base.n_groups() {
             let x = base.frequency[group] as usize;
-            let ln_alpha_age = tables.ln_alpha_plus_age[base.age_idx[group] as usize];
+            let count = base.count[group];
+            let age = tables.by_age[base.age_idx[group] as usize];
             let r_x = r + x as f64;
             // ln of the "still alive at T" branch of FHL eq. 6 …
-            let alive = -r_x * ln_alpha_age;
-            let ln_likelihood = if x == 0 {
-                tables.common[0] + alive
+            let alive = -r_x * age.ln_alpha_plus;
+            let by_x = &tables.by_frequency[x];
+            let (ln_sum, dropout_weight, recency) = if x == 0 {
+                (alive, 0.0, age)
             } else {
                 // … and of the "dropped out after the last purchase" branch.
-                let ln_alpha_recency =
-                    tables.ln_alpha_plus_recency[base.recency_idx[group] as usize];
-                let dropped = tables.ln_dropout[x] - r_x * ln_alpha_recency;
+                let recency = tables.by_recency[base.recency_idx[group] as usize];
+                let dropped = by_x.ln_dropout - r_x * recency.ln_alpha_plus;
                 let difference = dropped - alive;
-                let ln_sum = if difference > 0.0 {
-                    dropped + (-difference).exp().ln_1p()
+                let small = (-difference.abs()).exp();
+                if difference > 0.0 {
+                    (dropped + small.ln_1p(), 1.0 / (1.0 + small), recency)
                 } else {
-                    alive + difference.exp().ln_1p()
-                };
-                tables.common[x] + ln_sum
+                    (alive + small.ln_1p(), small / (1.0 + small), recency)
+                }
             };
-            total += base.count[group] * ln_likelihood;
+            let alive_weight = 1.0 - dropout_weight;
+            total += count * (by_x.common + ln_sum);
+            gradient[0] += count
+                * (by_x.d_common_dr
+                    - alive_weight * age.ln_alpha_plus
+                    - dropout_weight * recency.ln_alpha_plus);
+            gradient[1] -= count
+                * r_x
+                * (alive_weight * age.inverse_alpha_plus
+                    + dropout_weight * recency.inverse_alpha_plus);
+            gradient[2] += count * (by_x.d_common_da + dropout_weight / a);
+            gradient[3] += count * (by_x.d_common_db - dropout_weight * by_x.inverse_b_x_minus_1);
         }
-        total
+        gradient[1] += base.n_customers() as f64 * r / alpha;
+        (total, gradient)
     }
 
     /// Expected repeat purchases in (0, t] of a customer picked at random
@@ -135,48 +170,71 @@ impl BgNbd {
 }
 
 /// Per-evaluation tables: the terms that depend on x only, and ln(α + t)
-/// per distinct recency and age. Filling them costs O(max x + distinct
-/// times); the per-group loop then needs one exp and one log.
+/// and 1/(α + t) per distinct recency and age. Filling them costs
+/// O(max x + distinct times); the per-group loop then needs one exp and one
+/// log.
 #[derive(Debug)]
 struct Tables {
-    /// lnΓ(r+x) − lnΓ(r) + r ln α + ln B(a, b+x) − ln B(a, b).
-    common: Vec<f64>,
-    /// ln a − ln(b + x − 1) for x ≥ 1 (unused at 0).
-    ln_dropout: Vec<f64>,
-    ln_alpha_plus_recency: Vec<f64>,
-    ln_alpha_plus_age: Vec<f64>,
+    by_frequency: Vec<FrequencyTerms>,
+    by_recency: Vec<TimeTerms>,
+    by_age: Vec<TimeTerms>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FrequencyTerms {
+    /// C_x = lnΓ(r+x) − lnΓ(r) + r ln α + ln B(a, b+x) − ln B(a, b).
+    common: f64,
+    /// ∂C_x/∂r without the ln α, which is added per customer count.
+    d_common_dr: f64,
+    d_common_da: f64,
+    d_common_db: f64,
+    /// ln a − ln(b + x − 1) for x ≥ 1 (0 and unused at x = 0).
+    ln_dropout: f64,
+    inverse_b_x_minus_1: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TimeTerms {
+    ln_alpha_plus: f64,
+    inverse_alpha_plus: f64,
 }
 
 impl Tables {
     fn new(model: &BgNbd, base: &CustomerBase) -> Self {
         let BgNbd { r, alpha, a, b } = *model;
         let max_x = base.max_frequency() as usize;
-        let mut common = Vec::with_capacity(max_x + 1);
-        let mut ln_dropout = Vec::with_capacity(max_x + 1);
-        // lnΓ(r+x) − lnΓ(r) = Σ_{k<x} ln(r+k), and the beta-function ratio
-        // B(a, b+x)/B(a, b) = Π_{k<x} (b+k)/(a+b+k): recurrences instead of
-        // one ln Γ per frequency.
-        let mut ln_rising_r = 0.0;
-        let mut ln_beta_ratio = 0.0;
         let ln_alpha = alpha.ln();
-        for x in 0..=max_x {
-            if x > 0 {
-                let k = (x - 1) as f64;
-                ln_rising_r += (r + k).ln();
-                ln_beta_ratio += ((b + k) / (a + b + k)).ln();
-            }
-            common.push(ln_rising_r + r * ln_alpha + ln_beta_ratio);
-            ln_dropout.push(if x == 0 {
-                f64::NAN
-            } else {
-                (a / (b + x as f64 - 1.0)).ln()
-            });
+        // lnΓ(r+x) − lnΓ(r) = Σ_{k<x} ln(r+k) and B(a, b+x)/B(a, b) =
+        // Π_{k<x} (b+k)/(a+b+k): recurrences instead of ln Γ and digamma.
+        let mut terms = FrequencyTerms {
+            common: r * ln_alpha,
+            d_common_dr: ln_alpha,
+            d_common_da: 0.0,
+            d_common_db: 0.0,
+            // Never read without repeat purchases; zeros keep 0 × term = 0.
+            ln_dropout: 0.0,
+            inverse_b_x_minus_1: 0.0,
+        };
+        let mut by_frequency = Vec::with_capacity(max_x + 1);
+        by_frequency.push(terms);
+        for x in 1..=max_x {
+            let k = (x - 1) as f64;
+            terms.common += (r + k).ln() + ((b + k) / (a + b + k)).ln();
+            terms.d_common_dr += 1.0 / (r + k);
+            terms.d_common_da -= 1.0 / (a + b + k);
+            terms.d_common_db += 1.0 / (b + k) - 1.0 / (a + b + k);
+            terms.ln_dropout = (a / (b + k)).ln();
+            terms.inverse_b_x_minus_1 = 1.0 / (b + k);
+            by_frequency.push(terms);
         }
+        let time_terms = |t: &f64| TimeTerms {
+            ln_alpha_plus: (alpha + t).ln(),
+            inverse_alpha_plus: 1.0 / (alpha + t),
+        };
         Tables {
-            common,
-            ln_dropout,
-            ln_alpha_plus_recency: base.recencies.iter().map(|t| (alpha + t).ln()).collect(),
-            ln_alpha_plus_age: base.ages.iter().map(|t| (alpha + t).ln()).collect(),
+            by_frequency,
+            by_recency: base.recencies.iter().map(time_terms).collect(),
+            by_age: base.ages.iter().map(time_terms).collect(),
         }
     }
 }

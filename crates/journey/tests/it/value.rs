@@ -353,9 +353,8 @@ fn fits_recover_simulated_parameters() {
         "day stamps repeat triples: {} groups",
         base.n_groups()
     );
-    let fitted = BgNbd::fit(&base, &FitOptions::default())
-        .expect("fits")
-        .model;
+    let fitted = BgNbd::fit(&base, &FitOptions::default()).expect("fits");
+    let fitted = fitted.model;
     check_close("r", fitted.r, truth.r, 0.1);
     check_close("alpha", fitted.alpha, truth.alpha, 0.15);
     check_close("a", fitted.a, truth.a, 0.25);
@@ -387,6 +386,38 @@ fn grouped_likelihood_equals_customer_by_customer_sum() {
         one_by_one.1,
         1e-12,
     );
+}
+
+#[test]
+fn bgnbd_gradient_matches_finite_differences() {
+    let base = cdnow_base();
+    for (r, alpha, a, b) in [
+        (0.243, 4.414, 0.793, 2.426),
+        (1.3, 20.0, 3.0, 0.4),
+        (0.05, 0.7, 0.2, 9.0),
+    ] {
+        let model = BgNbd::new(r, alpha, a, b).expect("valid");
+        let (value, gradient) = model.log_likelihood_and_gradient(&base);
+        check_close("value", value, model.log_likelihood(&base), 0.0);
+        let params = [r, alpha, a, b];
+        for (i, analytic) in gradient.iter().enumerate() {
+            let h = 1e-6 * params[i];
+            let shifted = |delta: f64| {
+                let mut p = params;
+                p[i] += delta;
+                BgNbd::new(p[0], p[1], p[2], p[3])
+                    .expect("valid")
+                    .log_likelihood(&base)
+            };
+            let numeric = (shifted(h) - shifted(-h)) / (2.0 * h);
+            // Central differences of a sum near 10⁴ carry ~1e-6 of rounding.
+            let label = format!("∂ℓ/∂θ{i} at {params:?}");
+            assert!(
+                (analytic - numeric).abs() <= 1e-5 * numeric.abs().max(1.0),
+                "{label}: {analytic} vs {numeric}"
+            );
+        }
+    }
 }
 
 #[test]
