@@ -332,7 +332,8 @@ fn multiply(matrix: &[Vec<f64>], vector: &[f64], factor: f64) -> Vec<f64> {
 /// definite).
 fn update_inverse_hessian(inverse_hessian: &mut [Vec<f64>], s: &[f64], y: &[f64]) {
     let curvature = dot(y, s);
-    if !(curvature > 1e-12 * dot(s, s).sqrt() * dot(y, y).sqrt()) {
+    let enough = curvature > 1e-12 * dot(s, s).sqrt() * dot(y, y).sqrt();
+    if !enough || curvature.is_nan() {
         return;
     }
     let rho = 1.0 / curvature;
