@@ -216,6 +216,7 @@ pub(crate) fn erlang_a_metrics(
 /// Erlang A short of the ASA: the ASA needs a series over queue lengths,
 /// several times the work of everything else, so a staffing search asks
 /// for it only when it has an ASA target.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct ErlangA {
     pub(crate) agents: u32,
     pub(crate) service_level: f64,

@@ -139,8 +139,17 @@ pub fn required_agents(
         let metrics = erlang_c_metrics(traffic, agents, erlang_b.get(agents), within);
         return Ok(Staffing::new(metrics, target.shrinkage));
     }
-    // Erlang A, starting from the Erlang C answer.
-    let mut erlang_a = |agents: u32| ErlangA::new(traffic, agents, erlang_b.get(agents), within);
+    // Erlang A, starting from the Erlang C answer; the searches revisit
+    // agent counts, so evaluations are remembered.
+    let mut evaluated: Vec<ErlangA> = Vec::new();
+    let mut erlang_a = |agents: u32| -> ErlangA {
+        if let Some(known) = evaluated.iter().find(|queue| queue.agents == agents) {
+            return *known;
+        }
+        let queue = ErlangA::new(traffic, agents, erlang_b.get(agents), within);
+        evaluated.push(queue);
+        queue
+    };
     let service_agents = fewest_agents(
         |agents| {
             let queue = erlang_a(agents);
@@ -150,12 +159,11 @@ pub fn required_agents(
         agents,
         1,
     )?;
-    // A / max_occupancy agents always respect the cap; abandonment lowers
-    // the served load, so fewer may.
-    let occupancy_bound = tolerant_ceil(load / target.max_occupancy).max(service_agents);
+    // Occupancy falls with every agent too; usually the service target
+    // already keeps it below the cap.
     let agents = fewest_agents(
         |agents| erlang_a(agents).occupancy <= target.max_occupancy,
-        occupancy_bound,
+        service_agents,
         service_agents,
     )?;
     Ok(Staffing::new(erlang_a(agents).metrics(), target.shrinkage))
