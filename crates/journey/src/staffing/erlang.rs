@@ -317,18 +317,27 @@ fn a_function_and_late_share(a: f64, y: f64, z: f64) -> (f64, f64) {
 /// times P(wait) / θ this is E[W; served].
 fn mean_wait_series(a: f64, y: f64, ln_big_a: f64) -> f64 {
     let mode = (y - a).max(0.0);
+    let limit = (mode + 40.0 * (y.sqrt() + 1.0) + 1_000.0) as u64;
+    // q_0 = 1/A; while it is a normal number the weights follow by
+    // multiplication, otherwise (queues hundreds of callers long) in logs.
+    let linear = ln_big_a < 600.0;
     let ln_y = y.ln();
+    let mut weight = (-ln_big_a).exp();
     let mut ln_weight = -ln_big_a;
     let mut harmonic = 0.0;
     let mut sum = 0.0;
-    let limit = (mode + 40.0 * (y.sqrt() + 1.0) + 1_000.0) as u64;
     for j in 0..limit {
         let j = j as f64;
         if j > 0.0 {
-            ln_weight += ln_y - (a + j).ln();
+            if linear {
+                weight *= y / (a + j);
+            } else {
+                ln_weight += ln_y - (a + j).ln();
+                weight = ln_weight.exp();
+            }
         }
         harmonic += 1.0 / (a + 1.0 + j);
-        let term = ln_weight.exp() * a / (a + j + 1.0) * harmonic;
+        let term = weight * a / (a + j + 1.0) * harmonic;
         sum += term;
         if j > mode && term <= sum * 1e-17 {
             break;

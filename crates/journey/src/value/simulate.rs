@@ -71,8 +71,9 @@ impl SplitMix64 {
 
 /// Draws one customer per entry of `ages` (T) from the BG/NBD model.
 /// Purchase times are rounded down to multiples of `time_step` (for example
-/// 1/7 for days in a weekly model; 0 keeps them continuous), as a summary of
-/// day-stamped purchases would be.
+/// 1/7 for days in a weekly model; 0 keeps them continuous), and purchases
+/// that fall on the same step as the previous one merge into it, as in a
+/// summary of day-stamped purchases.
 pub fn simulate_bg_nbd(
     model: &BgNbd,
     ages: &[f64],
@@ -96,6 +97,11 @@ pub fn simulate_bg_nbd(
                 };
                 if observed > age {
                     break;
+                }
+                if time_step > 0.0 && observed == recency {
+                    // Same day as the previous purchase: one transaction,
+                    // as the summary counts them.
+                    continue;
                 }
                 frequency += 1;
                 recency = observed;
