@@ -35,7 +35,7 @@ impl SeasonalForecast {
     }
 
     /// Contacts for the `horizon` intervals right after `history` (contacts
-    /// per interval, oldest first; history[0] is season position 0).
+    /// per interval, oldest first; `history[0]` is season position 0).
     pub fn forecast(&self, history: &[f64], horizon: usize) -> Result<Vec<f64>, StaffingError> {
         if self.season_len == 0 || self.weeks == 0 {
             return Err(StaffingError::InvalidInput {
