@@ -70,6 +70,21 @@ impl Traffic {
         })
     }
 
+    /// Checks fields set directly rather than through [`Traffic::new`].
+    pub fn validate(&self) -> Result<(), StaffingError> {
+        if !(self.arrival_rate_per_s.is_finite() && self.arrival_rate_per_s >= 0.0) {
+            return Err(StaffingError::InvalidInput {
+                name: "arrival_rate_per_s",
+                value: self.arrival_rate_per_s,
+            });
+        }
+        positive("aht_secs", self.aht_secs)?;
+        if let Some(patience) = self.patience_secs {
+            positive("patience_secs", patience)?;
+        }
+        Ok(())
+    }
+
     /// Offered load in Erlangs: λ × AHT.
     pub fn offered_load(&self) -> f64 {
         self.arrival_rate_per_s * self.aht_secs
@@ -132,6 +147,7 @@ pub fn queue_metrics(
     agents: u32,
     answer_within_secs: f64,
 ) -> Result<QueueMetrics, StaffingError> {
+    traffic.validate()?;
     if !(answer_within_secs.is_finite() && answer_within_secs >= 0.0) {
         return Err(StaffingError::InvalidInput {
             name: "answer_within_secs",

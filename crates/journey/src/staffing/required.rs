@@ -117,6 +117,7 @@ pub fn required_agents(
     traffic: &Traffic,
     target: &StaffingTarget,
 ) -> Result<Staffing, StaffingError> {
+    traffic.validate()?;
     target.validate()?;
     let load = traffic.offered_load();
     if load == 0.0 {

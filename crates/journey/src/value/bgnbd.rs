@@ -36,6 +36,7 @@ impl BgNbd {
     /// Maximum-likelihood fit by BFGS on the log parameters with the
     /// analytic gradient.
     pub fn fit(base: &CustomerBase, options: &FitOptions) -> Result<Fitted<BgNbd>, ValueError> {
+        options.validate()?;
         if base.n_customers() == 0 {
             return Err(ValueError::NoCustomers);
         }
@@ -142,7 +143,8 @@ impl TransactionModel for BgNbd {
     }
 
     /// E[Y(t) | x, t_x, T] (FHL eq. 10): expected purchases in the next t
-    /// periods after the end of calibration.
+    /// periods after the end of calibration. At a = 1 exactly the formula
+    /// is 0/0 (a removable singularity); fitted values never land there.
     fn expected_purchases(&self, t: f64, customer: &FrequencyRecency) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
         let x = f64::from(customer.frequency);

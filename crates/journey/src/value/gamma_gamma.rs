@@ -43,6 +43,7 @@ impl GammaGamma {
         observations: &[SpendObservation],
         options: &FitOptions,
     ) -> Result<Fitted<GammaGamma>, ValueError> {
+        options.validate()?;
         let repeat: Vec<SpendObservation> = observations
             .iter()
             .copied()

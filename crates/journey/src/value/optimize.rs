@@ -34,6 +34,24 @@ impl Default for FitOptions {
     }
 }
 
+impl FitOptions {
+    pub fn validate(&self) -> Result<(), super::ValueError> {
+        if self.max_evaluations == 0 {
+            return Err(super::ValueError::InvalidOption {
+                name: "max_evaluations",
+                reason: "must be at least 1",
+            });
+        }
+        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
+            return Err(super::ValueError::InvalidOption {
+                name: "tolerance",
+                reason: "must be finite and non-negative",
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The minimum found and the work it took.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Minimum {

@@ -37,6 +37,7 @@ impl ParetoNbd {
 
     /// Maximum-likelihood fit by Nelder–Mead on the log parameters.
     pub fn fit(base: &CustomerBase, options: &FitOptions) -> Result<Fitted<ParetoNbd>, ValueError> {
+        options.validate()?;
         if base.n_customers() == 0 {
             return Err(ValueError::NoCustomers);
         }

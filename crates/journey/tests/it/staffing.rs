@@ -434,6 +434,12 @@ fn invalid_inputs_are_refused() {
     assert!(Traffic::new(10.0, 0.0, 180.0, None).is_err());
     assert!(Traffic::new(10.0, 1800.0, f64::NAN, None).is_err());
     assert!(Traffic::new(10.0, 1800.0, 180.0, Some(-5.0)).is_err());
+    let hand_made = Traffic {
+        arrival_rate_per_s: 0.1,
+        aht_secs: -3.0,
+        patience_secs: None,
+    };
+    assert!(required_agents(&hand_made, &target(0.8, 20.0, 1.0, 0.0)).is_err());
     let traffic = Traffic::new(100.0, 1800.0, 180.0, None).expect("valid traffic");
     for bad in [
         target(1.2, 20.0, 1.0, 0.0),

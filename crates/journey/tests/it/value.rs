@@ -741,6 +741,14 @@ fn invalid_inputs_are_refused() {
         BgNbd::fit(&CustomerBase::new(), &FitOptions::default()),
         Err(ValueError::NoCustomers)
     );
+    let no_budget = FitOptions {
+        max_evaluations: 0,
+        ..FitOptions::default()
+    };
+    assert!(matches!(
+        BgNbd::fit(&cdnow_base(), &no_budget),
+        Err(ValueError::InvalidOption { .. })
+    ));
     let one_timers = [SpendObservation {
         frequency: 0,
         monetary_value: 3.0,
