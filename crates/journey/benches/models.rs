@@ -2,6 +2,15 @@
 //! million customers (target ≤ 5 s) and Erlang A/C staffing for 500
 //! intervals × 10 queues (target ≤ 50 ms). Run with
 //! `cargo bench -p journey --bench models`.
+//!
+//! Results on 2026-11-23, 2-core AMD EPYC VM shared with other builds,
+//! release profile (criterion medians):
+//! - 1,000,000 simulated customers → 106,725 distinct (x, t_x, T) groups;
+//!   grouping 124 ms, one log-likelihood + gradient 4.2 ms, the full BFGS
+//!   fit 119 ms (27 evaluations).
+//! - Staffing 5,000 intervals (0–1,200 contacts per half hour, AHT 3–7
+//!   min, 80 % in 20 s, occupancy ≤ 90 %, 30 % shrinkage): Erlang C
+//!   7.6 ms, Erlang A (patience 3 min) 35.7 ms.
 
 use std::hint::black_box;
 use std::time::Duration;
