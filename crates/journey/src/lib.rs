@@ -9,8 +9,10 @@ mod hash;
 pub mod map;
 pub mod owned;
 pub mod paths;
+pub mod staffing;
 pub mod stats;
 pub mod transitions;
+pub mod value;
 pub mod variants;
 
 #[cfg(test)]

@@ -9,5 +9,7 @@ mod funnel_reference;
 mod map;
 mod paths;
 mod paths_reference;
+mod staffing;
 mod transitions;
+mod value;
 mod variants;
