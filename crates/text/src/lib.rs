@@ -1,1 +1,148 @@
 //! Sentiment, emotions and themes of feedback, chat and ticket text.
+//!
+//! `text` turns the free text that customers leave at touchpoints (survey
+//! comments, chat messages, tickets, reviews) into numbers a journey map can
+//! carry: a sentiment score per text, emotion labels per text, and themes —
+//! recurring key phrases with volume and sentiment — over a corpus of texts.
+//! It is pure: no I/O, no clock, no global state beyond lexicons that are
+//! embedded at compile time and parsed once on first use.
+//!
+//! # Sentiment
+//!
+//! [`sentiment`] scores one text in one of two [`Mode`]s:
+//!
+//! - [`Mode::Vader`] reproduces the reference implementation of VADER,
+//!   vaderSentiment 3.3.2, score for score (compound rounded to 4 decimals,
+//!   pos/neu/neg to 3), so results can be compared with published work.
+//! - [`Mode::Service`] starts from the same valences and adds knowledge of
+//!   customer service: phrases of failure and delight ("still waiting for my
+//!   refund", "arrived damaged", "went above and beyond"), waiting durations
+//!   ("on hold for 40 minutes"), repeated contact ("third time I'm calling"),
+//!   and removes valence that service vocabulary carries by accident
+//!   ("customer *support*", "*please* call me", "I would *like* a refund").
+//!
+//! # Emotions
+//!
+//! [`emotions`] maps a text to scores in [0, 1] for seven labels useful on a
+//! journey map ([`Emotion`]); the rules are documented in the `emotion` module.
+//!
+//! # Themes
+//!
+//! [`themes`] extracts key phrases from a corpus, groups them into themes and
+//! reports each theme's volume, mean sentiment and example texts, by index so
+//! that the caller can join them with the touchpoints that preceded each text.
+//!
+//! # Attribution
+//!
+//! The VADER lexicon and emoji lexicon (`data/vader_lexicon.txt`,
+//! `data/emoji_utf8_lexicon.txt`) are © C.J. Hutto, used under the MIT licence
+//! (`data/LICENSE-vader`). Hutto, C.J. & Gilbert, E.E. (2014). VADER: A
+//! Parsimonious Rule-based Model for Sentiment Analysis of Social Media Text.
+//! ICWSM-14. The Rust code is our own, written from the published algorithm
+//! and the reference source.
+
+mod lexicon;
+mod pytext;
+mod vader;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// How a text is scored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Exactly vaderSentiment 3.3.2.
+    Vader,
+    /// VADER plus customer-service phrases, durations and repetition; the
+    /// default because touchpoint's texts are customers talking to a company.
+    #[default]
+    Service,
+}
+
+impl Mode {
+    /// The name used on the command line and in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Vader => "vader",
+            Mode::Service => "service",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A mode name that is neither `vader` nor `service`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sentiment mode {0:?}: expected \"vader\" or \"service\"")]
+pub struct UnknownMode(pub String);
+
+impl FromStr for Mode {
+    type Err = UnknownMode;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "vader" => Ok(Mode::Vader),
+            "service" => Ok(Mode::Service),
+            _ => Err(UnknownMode(name.to_owned())),
+        }
+    }
+}
+
+/// VADER's four scores of one text.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Sentiment {
+    /// Normalised sum of valences in [-1, 1]; ≥ 0.05 is conventionally
+    /// positive and ≤ -0.05 negative. This is the emotion score of DESIGN.md.
+    pub compound: f64,
+    /// Share of the text's weight that is positive, in [0, 1].
+    pub pos: f64,
+    /// Share that is neutral, in [0, 1].
+    pub neu: f64,
+    /// Share that is negative, in [0, 1].
+    pub neg: f64,
+}
+
+impl Sentiment {
+    /// What the reference returns for a text without words: all zero.
+    pub const NEUTRAL_EMPTY: Sentiment = Sentiment {
+        compound: 0.0,
+        pos: 0.0,
+        neu: 0.0,
+        neg: 0.0,
+    };
+
+    /// The sign class with VADER's customary ±0.05 thresholds.
+    pub fn polarity(&self) -> Polarity {
+        if self.compound >= 0.05 {
+            Polarity::Positive
+        } else if self.compound <= -0.05 {
+            Polarity::Negative
+        } else {
+            Polarity::Neutral
+        }
+    }
+}
+
+/// Sign of a sentiment, for classification and evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+/// Scores the sentiment of one text.
+pub fn sentiment(text: &str, mode: Mode) -> Sentiment {
+    match mode {
+        Mode::Vader => vader::polarity_scores(text),
+        Mode::Service => vader::polarity_scores(text),
+    }
+}
