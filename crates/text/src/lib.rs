@@ -24,7 +24,9 @@
 //! # Emotions
 //!
 //! [`emotions`] maps a text to scores in [0, 1] for seven labels useful on a
-//! journey map ([`Emotion`]); the rules are documented in the `emotion` module.
+//! journey map ([`Emotion`]); the rules are documented on [`Emotions`]' module
+//! (`src/emotion.rs`). [`score`] returns sentiment and emotions together, as
+//! `touchpoint text score` writes them.
 //!
 //! # Themes
 //!
@@ -41,14 +43,22 @@
 //! ICWSM-14. The Rust code is our own, written from the published algorithm
 //! and the reference source.
 
+mod emotion;
+pub mod evaluation;
 mod lexicon;
+mod pattern;
 mod pytext;
+mod service;
+mod themes;
 mod vader;
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
+
+pub use emotion::{Emotion, Emotions, emotions};
+pub use themes::{KeyPhrase, Theme, ThemeOptions, key_phrases, themes};
 
 /// How a text is scored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
@@ -143,6 +153,34 @@ pub enum Polarity {
 pub fn sentiment(text: &str, mode: Mode) -> Sentiment {
     match mode {
         Mode::Vader => vader::polarity_scores(text),
-        Mode::Service => vader::polarity_scores(text),
+        Mode::Service => service::polarity_scores(text),
+    }
+}
+
+/// Everything `touchpoint text score` writes for one text: the four
+/// sentiment scores and the emotion scores.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TextScore {
+    pub compound: f64,
+    pub pos: f64,
+    pub neu: f64,
+    pub neg: f64,
+    pub emotions: Emotions,
+}
+
+/// Scores the sentiment and emotions of one text. Emotions are the same in
+/// both modes (they always use the service phrase rules).
+pub fn score(text: &str, mode: Mode) -> TextScore {
+    let analysis = service::analyse(text);
+    let sentiment = match mode {
+        Mode::Vader => vader::polarity_scores(text),
+        Mode::Service => analysis.sentiment,
+    };
+    TextScore {
+        compound: sentiment.compound,
+        pos: sentiment.pos,
+        neu: sentiment.neu,
+        neg: sentiment.neg,
+        emotions: emotion::from_analysis(&analysis, text),
     }
 }
