@@ -42,7 +42,11 @@ fn rated(tsv: &'static str) -> Vec<(Polarity, &'static str)> {
         .map(|line| {
             let mut fields = line.trim_end_matches('\r').splitn(3, '\t');
             let _id = fields.next().expect("id column");
-            let rating: f64 = fields.next().expect("rating").parse().expect("numeric rating");
+            let rating: f64 = fields
+                .next()
+                .expect("rating")
+                .parse()
+                .expect("numeric rating");
             (gold_of_rating(rating), fields.next().expect("text column"))
         })
         .collect()
@@ -72,10 +76,22 @@ fn main() {
     report("service dev (tuned on)", &service_dev);
     report("service held-out test", &service_test);
     let icwsm: [(&str, &'static str); 4] = [
-        ("ICWSM amazon product reviews", include_str!("../tests/data/icwsm2014/amazonReviewSnippets_GroundTruth.txt")),
-        ("ICWSM tweets", include_str!("../tests/data/icwsm2014/tweets_GroundTruth.txt")),
-        ("ICWSM movie reviews", include_str!("../tests/data/icwsm2014/movieReviewSnippets_GroundTruth.txt")),
-        ("ICWSM NYT editorials", include_str!("../tests/data/icwsm2014/nytEditorialSnippets_GroundTruth.txt")),
+        (
+            "ICWSM amazon product reviews",
+            include_str!("../tests/data/icwsm2014/amazonReviewSnippets_GroundTruth.txt"),
+        ),
+        (
+            "ICWSM tweets",
+            include_str!("../tests/data/icwsm2014/tweets_GroundTruth.txt"),
+        ),
+        (
+            "ICWSM movie reviews",
+            include_str!("../tests/data/icwsm2014/movieReviewSnippets_GroundTruth.txt"),
+        ),
+        (
+            "ICWSM NYT editorials",
+            include_str!("../tests/data/icwsm2014/nytEditorialSnippets_GroundTruth.txt"),
+        ),
     ];
     let mut all = Vec::new();
     for (name, tsv) in icwsm {

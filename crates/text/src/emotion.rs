@@ -121,18 +121,21 @@ impl Emotions {
 
     /// Labels with their scores, in [`Emotion::ALL`] order.
     pub fn iter(&self) -> impl Iterator<Item = (Emotion, f64)> + '_ {
-        Emotion::ALL.into_iter().map(|emotion| (emotion, self.get(emotion)))
+        Emotion::ALL
+            .into_iter()
+            .map(|emotion| (emotion, self.get(emotion)))
     }
 
     /// The strongest label, or `None` when every score is zero; ties go to
     /// the label listed first in [`Emotion::ALL`].
     pub fn dominant(&self) -> Option<(Emotion, f64)> {
-        self.iter()
-            .filter(|&(_, score)| score > 0.0)
-            .fold(None, |best, (emotion, score)| match best {
+        self.iter().filter(|&(_, score)| score > 0.0).fold(
+            None,
+            |best, (emotion, score)| match best {
                 Some((_, best_score)) if best_score >= score => best,
                 _ => Some((emotion, score)),
-            })
+            },
+        )
     }
 
     fn from_raw(raw: [f64; 7]) -> Emotions {
@@ -161,15 +164,15 @@ fn emotion_word(word: &str) -> Option<(Emotion, f64)> {
         "happy" | "glad" | "pleased" | "love" | "loved" | "loving" | "lovely" | "great"
         | "excellent" | "fantastic" | "amazing" | "awesome" | "brilliant" | "wonderful"
         | "perfect" | "perfectly" | "enjoy" | "enjoyed" | "superb" | "outstanding" | "best"
-        | "fabulous" | "easy" | "thanks" | "thank" | "cheers" | "yay" | "grinning"
-        | "smiling" | "joy" | "nice" | "good" | "impressed" | "impressive" | "pleasure"
-        | "appreciate" | "appreciated" => (Joy, 1.0),
+        | "fabulous" | "easy" | "thanks" | "thank" | "cheers" | "yay" | "grinning" | "smiling"
+        | "joy" | "nice" | "good" | "impressed" | "impressive" | "pleasure" | "appreciate"
+        | "appreciated" => (Joy, 1.0),
         "delighted" | "thrilled" | "ecstatic" | "overjoyed" | "fantastically" => (Joy, 1.5),
-        "reliable" | "trustworthy" | "trust" | "trusted" | "honest" | "helpful" | "professional"
-        | "knowledgeable" | "recommend" | "recommended" | "dependable" | "confident" | "safe"
-        | "secure" | "reassured" | "reassuring" | "competent" | "fair" | "transparent"
-        | "loyal" | "patient" | "polite" | "courteous" | "friendly" | "caring" | "kind"
-        | "understanding" | "expert" | "efficient" => (Trust, 1.0),
+        "reliable" | "trustworthy" | "trust" | "trusted" | "honest" | "helpful"
+        | "professional" | "knowledgeable" | "recommend" | "recommended" | "dependable"
+        | "confident" | "safe" | "secure" | "reassured" | "reassuring" | "competent" | "fair"
+        | "transparent" | "loyal" | "patient" | "polite" | "courteous" | "friendly" | "caring"
+        | "kind" | "understanding" | "expert" | "efficient" => (Trust, 1.0),
         "surprised" | "surprise" | "surprising" | "surprisingly" | "amazed" | "unexpected"
         | "unexpectedly" | "wow" | "whoa" | "suddenly" | "unbelievable" | "speechless" => {
             (Surprise, 1.0)
@@ -324,7 +327,10 @@ mod tests {
     #[test]
     fn dominant_emotions() {
         check("I was on hold for 40 minutes", Some(Emotion::Frustration));
-        check("third time I'm calling about this", Some(Emotion::Frustration));
+        check(
+            "third time I'm calling about this",
+            Some(Emotion::Frustration),
+        );
         check("the parcel arrived damaged", Some(Emotion::Disappointment));
         check("The agent was rude and I am furious!", Some(Emotion::Anger));
         check("You charged me twice", Some(Emotion::Anger));

@@ -58,6 +58,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 pub use emotion::{Emotion, Emotions, emotions};
+pub use service::{ServicePhrase, service_phrases};
 pub use themes::{KeyPhrase, Theme, ThemeOptions, key_phrases, themes};
 
 /// How a text is scored.

@@ -12,12 +12,14 @@
 //!   `word`; `a+b` is a sequence of words inside one alternative.
 //! - `?slot` — the slot may be absent.
 //! - `~N` — up to N arbitrary words.
+//! - `$` — the end of a sentence (matches no word).
 //! - `@dur` — a duration ("40 minutes", "2hrs", "half an hour", "all day");
 //!   `@num` — a count of two or more ("three", "5", "twice" is a word);
 //!   `@ord` — an ordinal of two or more ("third", "4th").
 //!
 //! A match never crosses a sentence end (a word followed by `.`, `!`, `?`
-//! or `;`).
+//! or `;`), and a gap never skips a negation: "will never buy … again" must
+//! not match a rule written for "will buy … again".
 
 /// One way to match a single word.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +43,7 @@ enum Slot {
     /// Alternatives, each a sequence of word tests.
     Words(Vec<Vec<WordTest>>),
     Gap(usize),
+    SentenceEnd,
     Duration,
     Count,
     Ordinal,
@@ -145,6 +148,7 @@ fn compile_slot(item: &'static str) -> Slot {
         return Slot::Gap(n_words.parse().expect("~N takes a number"));
     }
     match item {
+        "$" => return Slot::SentenceEnd,
         "@dur" => return Slot::Duration,
         "@num" => return Slot::Count,
         "@ord" => return Slot::Ordinal,
@@ -183,13 +187,29 @@ fn match_slots(
         return Some(pos);
     };
     match slot {
-        Slot::Gap(max_words) => (0..=*max_words).find_map(|skip| {
-            let next = pos + skip;
-            if skip > 0 && !within_sentence(words, start, next + 1) {
-                return None;
+        Slot::Gap(max_words) => (0..=*max_words)
+            .take_while(|&skip| {
+                skip == 0
+                    || words
+                        .words
+                        .get(pos + skip - 1)
+                        .is_some_and(|w| !is_negation(w))
+            })
+            .find_map(|skip| {
+                let next = pos + skip;
+                if skip > 0 && !within_sentence(words, start, next + 1) {
+                    return None;
+                }
+                match_slots(rest, words, start, next, quantity)
+            }),
+        Slot::SentenceEnd => {
+            let at_end = pos == words.words.len() || (pos > 0 && words.sentence_end[pos - 1]);
+            if at_end {
+                match_slots(rest, words, start, pos, quantity)
+            } else {
+                None
             }
-            match_slots(rest, words, start, next, quantity)
-        }),
+        }
         Slot::Words(alternatives) => alternatives.iter().find_map(|alternative| {
             let end = pos + alternative.len();
             if !within_sentence(words, start, end) {
@@ -224,6 +244,40 @@ fn match_slots(
             result
         }
     }
+}
+
+/// Words that negate what follows them (normalised: apostrophes dropped).
+pub(crate) fn is_negation(word: &str) -> bool {
+    matches!(
+        word,
+        "not"
+            | "no"
+            | "never"
+            | "nothing"
+            | "nobody"
+            | "none"
+            | "didnt"
+            | "doesnt"
+            | "dont"
+            | "wasnt"
+            | "werent"
+            | "isnt"
+            | "arent"
+            | "hasnt"
+            | "havent"
+            | "hadnt"
+            | "wont"
+            | "wouldnt"
+            | "cant"
+            | "cannot"
+            | "couldnt"
+            | "shouldnt"
+            | "without"
+            | "hardly"
+            | "barely"
+            | "nor"
+            | "neither"
+    )
 }
 
 /// A cardinal number written as digits or as an English word.
@@ -388,7 +442,8 @@ fn parse_ordinal(word: &str) -> Option<f64> {
         _ => {
             let digits = word.strip_suffix("th")?;
             let value: f64 = digits.parse().ok()?;
-            return (value >= 2.0).then_some(value);
+            // "27th letter" is a position, not the 27th contact.
+            return (2.0..=20.0).contains(&value).then_some(value);
         }
     };
     Some(value)
@@ -399,7 +454,10 @@ mod tests {
     use super::*;
 
     fn words_of(text: &str) -> (Vec<String>, Vec<bool>) {
-        let words = text.split_whitespace().map(|w| w.trim_end_matches('.').to_owned()).collect();
+        let words = text
+            .split_whitespace()
+            .map(|w| w.trim_end_matches('.').to_owned())
+            .collect();
         let ends = text.split_whitespace().map(|w| w.ends_with('.')).collect();
         (words, ends)
     }
@@ -419,30 +477,69 @@ mod tests {
 
     #[test]
     fn words_alternatives_and_prefixes() {
-        check("still ~1 no|not", "i am still not happy", Some((2, 4, None)));
+        check(
+            "still ~1 no|not",
+            "i am still not happy",
+            Some((2, 4, None)),
+        );
         check("still ~1 no|not", "still waiting no", Some((0, 3, None)));
         check("still ~1 no|not", "still really really not", None);
+        check("will ~2 buy", "will never buy", None);
         check("wait* for", "i waited for you", Some((1, 3, None)));
         check("no+one|nobody called", "no one called", Some((0, 3, None)));
         check("arrived ?very late", "arrived late", Some((0, 2, None)));
-        check("arrived ?very late", "arrived very late", Some((0, 3, None)));
+        check(
+            "arrived ?very late",
+            "arrived very late",
+            Some((0, 3, None)),
+        );
+        check("again $", "sent again. fine", Some((1, 2, None)));
+        check("again $", "again and again", Some((2, 3, None)));
     }
 
     #[test]
     fn matches_stop_at_sentence_ends() {
         check("hold ~2 minutes", "on hold. two minutes", None);
-        check("hold ~2 minutes", "on hold for two minutes", Some((1, 5, None)));
+        check(
+            "hold ~2 minutes",
+            "on hold for two minutes",
+            Some((1, 5, None)),
+        );
     }
 
     #[test]
     fn durations_counts_and_ordinals() {
-        check("hold for @dur", "on hold for 40 minutes", Some((1, 5, Some(2400.0))));
-        check("hold for @dur", "hold for 40min", Some((0, 3, Some(2400.0))));
-        check("hold for @dur", "hold for half an hour", Some((0, 5, Some(1800.0))));
-        check("hold for @dur", "hold for an hour", Some((0, 4, Some(3600.0))));
-        check("@dur later", "three working days later", Some((0, 4, Some(259_200.0))));
+        check(
+            "hold for @dur",
+            "on hold for 40 minutes",
+            Some((1, 5, Some(2400.0))),
+        );
+        check(
+            "hold for @dur",
+            "hold for 40min",
+            Some((0, 3, Some(2400.0))),
+        );
+        check(
+            "hold for @dur",
+            "hold for half an hour",
+            Some((0, 5, Some(1800.0))),
+        );
+        check(
+            "hold for @dur",
+            "hold for an hour",
+            Some((0, 4, Some(3600.0))),
+        );
+        check(
+            "@dur later",
+            "three working days later",
+            Some((0, 4, Some(259_200.0))),
+        );
         check("@dur later", "weeks later", Some((0, 2, Some(1_814_400.0))));
-        check("waited @dur", "waited all day", Some((0, 3, Some(28_800.0))));
+        check(
+            "waited @dur",
+            "waited all day",
+            Some((0, 3, Some(28_800.0))),
+        );
         check("@ord time", "the third time", Some((1, 3, Some(3.0))));
         check("@ord time", "the first time", None);
         check("@num times", "called 5 times", Some((1, 3, Some(5.0))));

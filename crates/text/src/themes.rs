@@ -107,27 +107,188 @@ pub struct Theme {
 fn is_stopword(word: &str) -> bool {
     matches!(
         word,
-        "a" | "about" | "above" | "after" | "again" | "all" | "also" | "am" | "an" | "and"
-            | "any" | "are" | "as" | "at" | "be" | "because" | "been" | "before" | "being"
-            | "below" | "between" | "both" | "but" | "by" | "can" | "could" | "did" | "do"
-            | "does" | "doing" | "down" | "during" | "each" | "even" | "ever" | "every"
-            | "few" | "for" | "from" | "further" | "had" | "has" | "have" | "having" | "he"
-            | "her" | "here" | "hers" | "herself" | "him" | "himself" | "his" | "how" | "i"
-            | "if" | "in" | "into" | "is" | "it" | "its" | "itself" | "just" | "me" | "more"
-            | "most" | "my" | "myself" | "of" | "off" | "on" | "once" | "only" | "or"
-            | "other" | "our" | "ours" | "ourselves" | "out" | "over" | "own" | "same" | "she"
-            | "should" | "so" | "some" | "such" | "than" | "that" | "the" | "their"
-            | "theirs" | "them" | "themselves" | "then" | "there" | "these" | "they" | "this"
-            | "those" | "through" | "to" | "too" | "under" | "until" | "up" | "very" | "was"
-            | "we" | "were" | "what" | "when" | "where" | "which" | "while" | "who" | "whom"
-            | "why" | "will" | "with" | "would" | "you" | "your" | "yours" | "yourself"
-            | "im" | "ive" | "id" | "ill" | "youre" | "theyre" | "thats" | "dont"
-            | "really" | "quite" | "always" | "already" | "yet" | "though" | "although"
-            | "hi" | "hello" | "dear" | "please" | "thanks" | "thank" | "regards" | "etc"
-            | "us" | "ok" | "okay" | "yes" | "oh" | "well" | "much" | "many" | "lot" | "lots"
-            | "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine"
-            | "ten" | "first" | "second" | "third" | "may" | "might" | "must" | "shall"
-            | "said" | "says" | "told" | "tell" | "asked" | "ask" | "get" | "got" | "getting"
+        "a" | "about"
+            | "above"
+            | "after"
+            | "again"
+            | "all"
+            | "also"
+            | "am"
+            | "an"
+            | "and"
+            | "any"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "because"
+            | "been"
+            | "before"
+            | "being"
+            | "below"
+            | "between"
+            | "both"
+            | "but"
+            | "by"
+            | "can"
+            | "could"
+            | "did"
+            | "do"
+            | "does"
+            | "doing"
+            | "down"
+            | "during"
+            | "each"
+            | "even"
+            | "ever"
+            | "every"
+            | "few"
+            | "for"
+            | "from"
+            | "further"
+            | "had"
+            | "has"
+            | "have"
+            | "having"
+            | "he"
+            | "her"
+            | "here"
+            | "hers"
+            | "herself"
+            | "him"
+            | "himself"
+            | "his"
+            | "how"
+            | "i"
+            | "if"
+            | "in"
+            | "into"
+            | "is"
+            | "it"
+            | "its"
+            | "itself"
+            | "just"
+            | "me"
+            | "more"
+            | "most"
+            | "my"
+            | "myself"
+            | "of"
+            | "off"
+            | "on"
+            | "once"
+            | "only"
+            | "or"
+            | "other"
+            | "our"
+            | "ours"
+            | "ourselves"
+            | "out"
+            | "over"
+            | "own"
+            | "same"
+            | "she"
+            | "should"
+            | "so"
+            | "some"
+            | "such"
+            | "than"
+            | "that"
+            | "the"
+            | "their"
+            | "theirs"
+            | "them"
+            | "themselves"
+            | "then"
+            | "there"
+            | "these"
+            | "they"
+            | "this"
+            | "those"
+            | "through"
+            | "to"
+            | "too"
+            | "under"
+            | "until"
+            | "up"
+            | "very"
+            | "was"
+            | "we"
+            | "were"
+            | "what"
+            | "when"
+            | "where"
+            | "which"
+            | "while"
+            | "who"
+            | "whom"
+            | "why"
+            | "will"
+            | "with"
+            | "would"
+            | "you"
+            | "your"
+            | "yours"
+            | "yourself"
+            | "im"
+            | "ive"
+            | "id"
+            | "ill"
+            | "youre"
+            | "theyre"
+            | "thats"
+            | "dont"
+            | "really"
+            | "quite"
+            | "always"
+            | "already"
+            | "yet"
+            | "though"
+            | "although"
+            | "hi"
+            | "hello"
+            | "dear"
+            | "please"
+            | "thanks"
+            | "thank"
+            | "regards"
+            | "etc"
+            | "us"
+            | "ok"
+            | "okay"
+            | "yes"
+            | "oh"
+            | "well"
+            | "much"
+            | "many"
+            | "lot"
+            | "lots"
+            | "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "first"
+            | "second"
+            | "third"
+            | "may"
+            | "might"
+            | "must"
+            | "shall"
+            | "said"
+            | "says"
+            | "told"
+            | "tell"
+            | "asked"
+            | "ask"
+            | "get"
+            | "got"
+            | "getting"
     )
 }
 
@@ -135,11 +296,47 @@ fn is_stopword(word: &str) -> bool {
 fn is_weak(word: &str) -> bool {
     matches!(
         word,
-        "still" | "not" | "no" | "never" | "nothing" | "nobody" | "again" | "without"
-            | "cant" | "cannot" | "didnt" | "doesnt" | "wasnt" | "isnt" | "havent" | "hasnt"
-            | "wont" | "time" | "times" | "day" | "week" | "make" | "made" | "go" | "went"
-            | "going" | "want" | "need" | "like" | "know" | "new" | "last" | "next" | "now"
-            | "today" | "back" | "way" | "thing" | "things" | "someone" | "anyone"
+        "still"
+            | "not"
+            | "no"
+            | "never"
+            | "nothing"
+            | "nobody"
+            | "again"
+            | "without"
+            | "cant"
+            | "cannot"
+            | "didnt"
+            | "doesnt"
+            | "wasnt"
+            | "isnt"
+            | "havent"
+            | "hasnt"
+            | "wont"
+            | "time"
+            | "times"
+            | "day"
+            | "week"
+            | "make"
+            | "made"
+            | "go"
+            | "went"
+            | "going"
+            | "want"
+            | "need"
+            | "like"
+            | "know"
+            | "new"
+            | "last"
+            | "next"
+            | "now"
+            | "today"
+            | "back"
+            | "way"
+            | "thing"
+            | "things"
+            | "someone"
+            | "anyone"
     )
 }
 
@@ -250,9 +447,7 @@ fn log_likelihood(both: f64, only_first: f64, only_second: f64, neither: f64) ->
     2.0 * cells
         .iter()
         .filter(|(observed, _)| *observed > 0.0)
-        .map(|&(observed, margin_product)| {
-            observed * (observed * total / margin_product).ln()
-        })
+        .map(|&(observed, margin_product)| observed * (observed * total / margin_product).ln())
         .sum::<f64>()
 }
 
@@ -425,7 +620,11 @@ fn finish(draft: Draft, per_text: &HashMap<usize, (f64, Emotions)>, n_examples: 
     let volume = draft.texts.len();
     let scores = |text_idx: &usize| per_text.get(text_idx).expect("every theme text is scored");
     let mean_compound = draft.texts.iter().map(|idx| scores(idx).0).sum::<f64>() / volume as f64;
-    let n_negative = draft.texts.iter().filter(|idx| scores(idx).0 <= -0.05).count();
+    let n_negative = draft
+        .texts
+        .iter()
+        .filter(|idx| scores(idx).0 <= -0.05)
+        .count();
     let mut emotion_sums = [0.0f64; 7];
     for text_idx in &draft.texts {
         for (slot, (_, score)) in emotion_sums.iter_mut().zip(scores(text_idx).1.iter()) {
@@ -475,7 +674,11 @@ fn finish(draft: Draft, per_text: &HashMap<usize, (f64, Emotions)>, n_examples: 
         mean_compound,
         share_negative: n_negative as f64 / volume as f64,
         emotions,
-        examples: ranked.into_iter().take(n_examples).map(|(idx, _, _)| idx).collect(),
+        examples: ranked
+            .into_iter()
+            .take(n_examples)
+            .map(|(idx, _, _)| idx)
+            .collect(),
     }
 }
 
@@ -485,11 +688,18 @@ mod tests {
 
     #[test]
     fn clauses_drop_stopwords_and_split_at_punctuation() {
-        let keys: Vec<Vec<String>> = clauses("The set-up instructions were unclear, and the parcels arrived late.")
-            .into_iter()
-            .map(|clause| clause.into_iter().map(|w| w.key).collect())
-            .collect();
-        assert_eq!(keys, [vec!["setup", "instruction", "unclear"], vec!["parcel", "arrived", "late"]]);
+        let keys: Vec<Vec<String>> =
+            clauses("The set-up instructions were unclear, and the parcels arrived late.")
+                .into_iter()
+                .map(|clause| clause.into_iter().map(|w| w.key).collect())
+                .collect();
+        assert_eq!(
+            keys,
+            [
+                vec!["setup", "instruction", "unclear"],
+                vec!["parcel", "arrived", "late"]
+            ]
+        );
     }
 
     #[test]
