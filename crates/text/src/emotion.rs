@@ -356,7 +356,7 @@ mod tests {
 
     #[test]
     fn fallback_uses_sentiment() {
-        let scores = emotions("The food was tasty");
+        let scores = emotions("The view was beautiful");
         assert!(scores.joy > 0.0, "{scores:?}");
     }
 }

@@ -154,7 +154,7 @@ fn compile_slot(item: &'static str) -> Slot {
         "@ord" => return Slot::Ordinal,
         _ => {}
     }
-    let alternatives = item
+    let mut alternatives: Vec<Vec<WordTest>> = item
         .split('|')
         .map(|alternative| {
             alternative
@@ -166,6 +166,8 @@ fn compile_slot(item: &'static str) -> Slot {
                 .collect()
         })
         .collect();
+    // Longest alternatives first, so "called back" wins over "called".
+    alternatives.sort_by_key(|alternative| std::cmp::Reverse(alternative.len()));
     Slot::Words(alternatives)
 }
 
@@ -487,6 +489,11 @@ mod tests {
         check("will ~2 buy", "will never buy", None);
         check("wait* for", "i waited for you", Some((1, 3, None)));
         check("no+one|nobody called", "no one called", Some((0, 3, None)));
+        check(
+            "nobody called|called+back",
+            "nobody called back",
+            Some((0, 3, None)),
+        );
         check("arrived ?very late", "arrived late", Some((0, 2, None)));
         check(
             "arrived ?very late",

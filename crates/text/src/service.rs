@@ -85,7 +85,7 @@ use Emotion::{Anger, Anxiety, Disappointment, Frustration, Joy, Surprise, Trust}
 /// `concat!` can splice it into patterns.
 macro_rules! not_happened {
     () => {
-        "arrive|arrived|come|came|turn+up|turned+up|show+up|showed+up|call|called|call+back|ring|rang|reply|replied|respond|responded|get+back|got+back|bother+to|bothered+to|bother+ringing|bother+calling|bother+knocking|hear+back|heard+back|hear+anything|heard+anything|hear+from|heard+from|receive|received|deliver|delivered|knock|knocked|materialise|materialised|materialize|materialized|appear|appeared|answer|answered"
+        "arrive|arrived|come|came|turn+up|turned+up|show+up|showed+up|call|called|call+back|called+back|rang+back|phoned+back|ring|rang|reply|replied|respond|responded|get+back|got+back|bother+to|bothered+to|bother+ringing|bother+calling|bother+knocking|hear+back|heard+back|hear+anything|heard+anything|hear+from|heard+from|receive|received|deliver|delivered|knock|knocked|materialise|materialised|materialize|materialized|appear|appeared|answer|answered"
     };
 }
 
@@ -247,6 +247,11 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "its+not+here|it+is+not+here|still+not+here|isnt+here",
             Fixed(-2.0),
             Disappointment,
+        ),
+        rule(
+            "didnt|did+not|never ~1 arrive|arrived|come|came ~1 damaged|broken|late|scratched|wet|cold|open|opened",
+            Fixed(1.2),
+            Trust,
         ),
         rule(not_happened_negated, Fixed(-2.0), Disappointment),
         rule(nobody_did, Fixed(-2.0), Frustration),

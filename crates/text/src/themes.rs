@@ -31,7 +31,9 @@
 //!    (or 80 % of its texts without a shared word); otherwise it starts a new
 //!    theme, up to `max_themes`.
 //! 6. **Report.** A theme's label is its best phrase (in the surface form
-//!    most often written); its texts are the union of its phrases' texts;
+//!    most often written), preceded by the best phrase that shares no word
+//!    with it and covers three quarters of the theme ("refund" + "still
+//!    waiting"); its texts are the union of its phrases' texts;
 //!    sentiment and emotions are means over those texts; examples are the
 //!    texts that contain most of its phrases, most negative first.
 //!
@@ -616,6 +618,21 @@ fn text_scores(text: &str, mode: Mode) -> (f64, Emotions) {
     (compound, emotion::from_analysis(&analysis, text))
 }
 
+/// The best phrase, preceded by the best other phrase that shares no word
+/// with it and covers three quarters of the theme's texts: "still waiting"
+/// and "refund" make "refund still waiting".
+fn label_of(draft: &Draft) -> String {
+    let best = &draft.phrases[0];
+    let companion = draft.phrases[1..].iter().find(|phrase| {
+        let disjoint = !phrase.words.iter().any(|word| best.words.contains(word));
+        disjoint && phrase.texts.len() as f64 >= 0.75 * draft.texts.len() as f64
+    });
+    match companion {
+        Some(companion) => format!("{} {}", companion.display, best.display),
+        None => best.display.clone(),
+    }
+}
+
 fn finish(draft: Draft, per_text: &HashMap<usize, (f64, Emotions)>, n_examples: usize) -> Theme {
     let volume = draft.texts.len();
     let scores = |text_idx: &usize| per_text.get(text_idx).expect("every theme text is scored");
@@ -659,7 +676,7 @@ fn finish(draft: Draft, per_text: &HashMap<usize, (f64, Emotions)>, n_examples: 
             .then_with(|| a.0.cmp(&b.0))
     });
     Theme {
-        label: draft.phrases[0].display.clone(),
+        label: label_of(&draft),
         phrases: draft
             .phrases
             .iter()
