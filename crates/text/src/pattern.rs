@@ -21,17 +21,47 @@
 //! or `;`), and a gap never skips a negation: "will never buy … again" must
 //! not match a rule written for "will buy … again".
 
+use crate::lexicon::FxHashMap;
+
+/// Id of a word that no pattern mentions.
+pub(crate) const UNKNOWN_WORD: u32 = u32::MAX;
+
+/// The words that patterns mention, numbered, so that matching compares
+/// integers: a text's words are looked up once, not once per rule.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Vocabulary {
+    ids: FxHashMap<&'static str, u32>,
+}
+
+impl Vocabulary {
+    fn intern(&mut self, word: &'static str) -> u32 {
+        let next_id = u32::try_from(self.ids.len()).expect("fewer than 2^32 pattern words");
+        *self.ids.entry(word).or_insert(next_id)
+    }
+
+    /// The id of a word, or [`UNKNOWN_WORD`].
+    pub(crate) fn id_of(&self, word: &str) -> u32 {
+        self.ids.get(word).copied().unwrap_or(UNKNOWN_WORD)
+    }
+
+    /// Number of distinct pattern words.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
 /// One way to match a single word.
 #[derive(Clone, Debug, PartialEq)]
 enum WordTest {
-    Exact(&'static str),
+    /// The word with this vocabulary id.
+    Exact(u32),
     Prefix(&'static str),
 }
 
 impl WordTest {
-    fn matches(&self, word: &str) -> bool {
+    fn matches(&self, word: &str, id: u32) -> bool {
         match self {
-            WordTest::Exact(expected) => word == *expected,
+            WordTest::Exact(expected) => id == *expected,
             WordTest::Prefix(prefix) => word.starts_with(prefix),
         }
     }
@@ -67,22 +97,62 @@ pub(crate) struct PatternMatch {
     pub(crate) quantity: Option<f64>,
 }
 
-/// Normalised words of a text plus where its sentences end.
+/// Normalised words of a text plus where its sentences end, and the
+/// durations, counts and ordinals that start at each word (parsed once per
+/// text, because many rules ask for them at every position).
 pub(crate) struct Words<'a> {
     pub(crate) words: &'a [String],
+    /// Vocabulary id of each word.
+    pub(crate) ids: &'a [u32],
     /// `sentence_end[i]` is true when word `i` ends a sentence.
     pub(crate) sentence_end: &'a [bool],
+    pub(crate) quantities: &'a Quantities,
+}
+
+/// Durations (seconds, words spanned), counts and ordinals by start word,
+/// and which words are negations.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Quantities {
+    pub(crate) duration: Vec<Option<(f64, usize)>>,
+    pub(crate) count: Vec<Option<f64>>,
+    pub(crate) ordinal: Vec<Option<f64>>,
+    pub(crate) negation: Vec<bool>,
+}
+
+impl Quantities {
+    pub(crate) fn of(words: &[String]) -> Quantities {
+        Quantities {
+            duration: (0..words.len())
+                .map(|idx| parse_duration(&words[idx..]))
+                .collect(),
+            count: words.iter().map(|word| parse_count(word)).collect(),
+            ordinal: words.iter().map(|word| parse_ordinal(word)).collect(),
+            negation: words.iter().map(|word| is_negation(word)).collect(),
+        }
+    }
+}
+
+/// What the first slot of a pattern needs, for indexing rules.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum FirstSlot {
+    /// One of the words with these vocabulary ids.
+    Words(Vec<u32>),
+    Duration,
+    Count,
+    Ordinal,
+    /// A prefix test: the pattern must be tried at every word.
+    Anything,
 }
 
 impl Pattern {
     /// Compiles a pattern; panics on a malformed one, which is a bug in the
     /// rule table (covered by the tests that build every table).
-    pub(crate) fn compile(source: &'static str) -> Pattern {
+    pub(crate) fn compile(source: &'static str, vocabulary: &mut Vocabulary) -> Pattern {
         let mut variants: Vec<Vec<Slot>> = vec![Vec::new()];
         for item in source.split_whitespace() {
             match item.strip_prefix('?') {
                 Some(optional) => {
-                    let slot = compile_slot(optional);
+                    let slot = compile_slot(optional, vocabulary);
                     let without = variants.clone();
                     for variant in &mut variants {
                         variant.push(slot.clone());
@@ -90,7 +160,7 @@ impl Pattern {
                     variants.extend(without);
                 }
                 None => {
-                    let slot = compile_slot(item);
+                    let slot = compile_slot(item, vocabulary);
                     for variant in &mut variants {
                         variant.push(slot.clone());
                     }
@@ -109,24 +179,28 @@ impl Pattern {
         Pattern { variants }
     }
 
-    /// Words that can start this pattern (for indexing), or `None` when the
-    /// pattern starts with something other than exact words.
-    pub(crate) fn first_words(&self) -> Option<Vec<&'static str>> {
+    /// What can start this pattern, for indexing.
+    pub(crate) fn first_slot(&self) -> FirstSlot {
         let mut firsts = Vec::new();
         for variant in &self.variants {
-            let Some(Slot::Words(alternatives)) = variant.first() else {
-                return None;
-            };
-            for alternative in alternatives {
-                match alternative[0] {
-                    WordTest::Exact(word) => firsts.push(word),
-                    WordTest::Prefix(_) => return None,
+            match variant.first() {
+                Some(Slot::Words(alternatives)) => {
+                    for alternative in alternatives {
+                        match alternative[0] {
+                            WordTest::Exact(word) => firsts.push(word),
+                            WordTest::Prefix(_) => return FirstSlot::Anything,
+                        }
+                    }
                 }
+                Some(Slot::Duration) if self.variants.len() == 1 => return FirstSlot::Duration,
+                Some(Slot::Count) if self.variants.len() == 1 => return FirstSlot::Count,
+                Some(Slot::Ordinal) if self.variants.len() == 1 => return FirstSlot::Ordinal,
+                _ => return FirstSlot::Anything,
             }
         }
         firsts.sort_unstable();
         firsts.dedup();
-        Some(firsts)
+        FirstSlot::Words(firsts)
     }
 
     /// Tries to match at word `start`.
@@ -143,7 +217,7 @@ impl Pattern {
     }
 }
 
-fn compile_slot(item: &'static str) -> Slot {
+fn compile_slot(item: &'static str, vocabulary: &mut Vocabulary) -> Slot {
     if let Some(n_words) = item.strip_prefix('~') {
         return Slot::Gap(n_words.parse().expect("~N takes a number"));
     }
@@ -161,7 +235,7 @@ fn compile_slot(item: &'static str) -> Slot {
                 .split('+')
                 .map(|word| match word.strip_suffix('*') {
                     Some(prefix) => WordTest::Prefix(prefix),
-                    None => WordTest::Exact(word),
+                    None => WordTest::Exact(vocabulary.intern(word)),
                 })
                 .collect()
         })
@@ -193,9 +267,10 @@ fn match_slots(
             .take_while(|&skip| {
                 skip == 0
                     || words
-                        .words
+                        .quantities
+                        .negation
                         .get(pos + skip - 1)
-                        .is_some_and(|w| !is_negation(w))
+                        .is_some_and(|&negation| !negation)
             })
             .find_map(|skip| {
                 let next = pos + skip;
@@ -213,25 +288,29 @@ fn match_slots(
             }
         }
         Slot::Words(alternatives) => alternatives.iter().find_map(|alternative| {
+            // Compare words first (integer ids, cheap) and only then check
+            // that the match stays within one sentence.
             let end = pos + alternative.len();
-            if !within_sentence(words, start, end) {
+            if end > words.words.len() {
                 return None;
             }
             let all_match = alternative
                 .iter()
                 .zip(&words.words[pos..end])
-                .all(|(test, word)| test.matches(word));
-            if all_match {
+                .zip(&words.ids[pos..end])
+                .all(|((test, word), &id)| test.matches(word, id));
+            if all_match && within_sentence(words, start, end) {
                 match_slots(rest, words, start, end, quantity)
             } else {
                 None
             }
         }),
         Slot::Duration | Slot::Count | Slot::Ordinal => {
+            let quantities = words.quantities;
             let (value, n_words) = match slot {
-                Slot::Duration => parse_duration(&words.words[pos.min(words.words.len())..])?,
-                Slot::Count => parse_count(words.words.get(pos)?).map(|count| (count, 1))?,
-                _ => parse_ordinal(words.words.get(pos)?).map(|ordinal| (ordinal, 1))?,
+                Slot::Duration => (*quantities.duration.get(pos)?)?,
+                Slot::Count => (*quantities.count.get(pos)?).map(|count| (count, 1))?,
+                _ => (*quantities.ordinal.get(pos)?).map(|ordinal| (ordinal, 1))?,
             };
             let end = pos + n_words;
             if !within_sentence(words, start, end) {
@@ -284,14 +363,13 @@ pub(crate) fn is_negation(word: &str) -> bool {
 
 /// A cardinal number written as digits or as an English word.
 pub(crate) fn parse_number(word: &str) -> Option<f64> {
-    if let Ok(value) = word.parse::<f64>() {
-        return (value.is_finite() && value >= 0.0).then_some(value);
-    }
-    // "3-5" (a range) counts as its upper end.
-    if let Some((_, upper)) = word.split_once('-')
-        && let Ok(value) = upper.parse::<f64>()
-    {
-        return Some(value);
+    if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        if let Ok(value) = word.parse::<f64>() {
+            return value.is_finite().then_some(value);
+        }
+        // "3-5" (a range) counts as its upper end.
+        let (_, upper) = word.split_once('-')?;
+        return upper.parse::<f64>().ok().filter(|value| value.is_finite());
     }
     let value = match word {
         "a" | "an" | "one" => 1.0,
@@ -425,7 +503,7 @@ fn fused_duration(word: &str) -> Option<f64> {
 
 /// A count of two or more.
 fn parse_count(word: &str) -> Option<f64> {
-    parse_number(word).filter(|&count| count >= 2.0 && count < 1000.0)
+    parse_number(word).filter(|count| (2.0..1000.0).contains(count))
 }
 
 /// An ordinal of two or more ("second", "3rd", "umpteenth").
@@ -466,11 +544,16 @@ mod tests {
 
     fn check(pattern: &'static str, text: &str, expected: Option<(usize, usize, Option<f64>)>) {
         let (words, sentence_end) = words_of(text);
+        let mut vocabulary = Vocabulary::default();
+        let pattern = Pattern::compile(pattern, &mut vocabulary);
+        let quantities = Quantities::of(&words);
+        let ids: Vec<u32> = words.iter().map(|word| vocabulary.id_of(word)).collect();
         let words = Words {
             words: &words,
+            ids: &ids,
             sentence_end: &sentence_end,
+            quantities: &quantities,
         };
-        let pattern = Pattern::compile(pattern);
         let got = (0..words.words.len())
             .find_map(|start| pattern.match_at(&words, start))
             .map(|m| (m.start, m.end, m.quantity));

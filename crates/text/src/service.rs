@@ -19,7 +19,6 @@
 //!
 //! Every rule also names the emotion it signals, which `emotion.rs` uses.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::Serialize;
@@ -27,8 +26,10 @@ use serde::Serialize;
 use crate::Sentiment;
 use crate::emotion::Emotion;
 use crate::lexicon::{self, N_SCALAR};
-use crate::pattern::{Pattern, PatternMatch, Words, is_negation};
-use crate::pytext::{py_lower, py_split, py_strip};
+use crate::pattern::{
+    FirstSlot, Pattern, PatternMatch, Quantities, Vocabulary, Words, is_negation,
+};
+use crate::pytext::{py_split, py_strip};
 use crate::vader::{Tokens, punctuation_emphasis, replace_emoji, score_valences, token_valences};
 
 /// How a rule turns its match into a valence.
@@ -668,33 +669,49 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     ]
 });
 
-/// Rule indices by the first word they can start with; rules that start
-/// with a prefix, a duration, a count or an ordinal are tried everywhere.
+/// Rule indices by what they can start with, so that each word is tried
+/// only against rules that can match there.
 struct RuleIndex {
-    by_first_word: HashMap<&'static str, Vec<usize>>,
+    vocabulary: Vocabulary,
+    /// Rules by the vocabulary id of a word they can start with.
+    by_first_word: Vec<Vec<usize>>,
+    at_duration: Vec<usize>,
+    at_count: Vec<usize>,
+    at_ordinal: Vec<usize>,
     anywhere: Vec<usize>,
     patterns: Vec<Pattern>,
 }
 
 static RULE_INDEX: LazyLock<RuleIndex> = LazyLock::new(|| {
-    let patterns: Vec<Pattern> = RULES.iter().map(|r| Pattern::compile(r.pattern)).collect();
-    let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::new();
-    let mut anywhere = Vec::new();
+    let mut vocabulary = Vocabulary::default();
+    let patterns: Vec<Pattern> = RULES
+        .iter()
+        .map(|rule| Pattern::compile(rule.pattern, &mut vocabulary))
+        .collect();
+    let mut index = RuleIndex {
+        by_first_word: vec![Vec::new(); vocabulary.len()],
+        vocabulary,
+        at_duration: Vec::new(),
+        at_count: Vec::new(),
+        at_ordinal: Vec::new(),
+        anywhere: Vec::new(),
+        patterns: Vec::new(),
+    };
     for (rule_idx, pattern) in patterns.iter().enumerate() {
-        match pattern.first_words() {
-            Some(firsts) => {
-                for word in firsts {
-                    by_first_word.entry(word).or_default().push(rule_idx);
+        match pattern.first_slot() {
+            FirstSlot::Words(firsts) => {
+                for word_id in firsts {
+                    index.by_first_word[word_id as usize].push(rule_idx);
                 }
             }
-            None => anywhere.push(rule_idx),
+            FirstSlot::Duration => index.at_duration.push(rule_idx),
+            FirstSlot::Count => index.at_count.push(rule_idx),
+            FirstSlot::Ordinal => index.at_ordinal.push(rule_idx),
+            FirstSlot::Anything => index.anywhere.push(rule_idx),
         }
     }
-    RuleIndex {
-        by_first_word,
-        anywhere,
-        patterns,
-    }
+    index.patterns = patterns;
+    index
 });
 
 /// A rule that fired, for sentiment and emotions.
@@ -710,23 +727,38 @@ pub(crate) struct Cue {
 /// The normalised words of a text, one per VADER token, and sentence ends.
 pub(crate) struct ServiceWords {
     pub(crate) words: Vec<String>,
+    /// Pattern-vocabulary id of each word.
+    pub(crate) ids: Vec<u32>,
     pub(crate) sentence_end: Vec<bool>,
+    pub(crate) quantities: Quantities,
 }
 
 impl ServiceWords {
     /// Lower case, surrounding punctuation removed, apostrophes dropped.
-    pub(crate) fn new(prepared: &str) -> ServiceWords {
-        let mut words = Vec::new();
-        let mut sentence_end = Vec::new();
-        for token in py_split(prepared) {
-            let lower = py_lower(token);
+    /// Built from the VADER tokens of the same text (whose lower-cased
+    /// forms are reused) and the raw words (whose punctuation tells where
+    /// sentences end).
+    pub(crate) fn new(prepared: &str, tokens: &Tokens<'_>) -> ServiceWords {
+        let mut words = Vec::with_capacity(tokens.len());
+        let mut sentence_end = Vec::with_capacity(tokens.len());
+        for (token, lower) in py_split(prepared).zip(&tokens.lower) {
             let core = lower.trim_matches(|c: char| !c.is_alphanumeric());
-            words.push(core.chars().filter(|&c| c != '\'' && c != '’').collect());
+            let word = if core.contains(['\'', '’']) {
+                core.chars().filter(|&c| c != '\'' && c != '’').collect()
+            } else {
+                core.to_owned()
+            };
+            words.push(word);
             sentence_end.push(token.ends_with(['.', '!', '?', ';']));
         }
+        let quantities = Quantities::of(&words);
+        let vocabulary = &RULE_INDEX.vocabulary;
+        let ids = words.iter().map(|word| vocabulary.id_of(word)).collect();
         ServiceWords {
             words,
+            ids,
             sentence_end,
+            quantities,
         }
     }
 
@@ -783,7 +815,7 @@ pub(crate) fn analyse(text: &str) -> ServiceAnalysis {
     let prepared = py_strip(&without_emoji);
     let tokens = Tokens::new(prepared);
     let mut valences = token_valences(&tokens);
-    let words = ServiceWords::new(prepared);
+    let words = ServiceWords::new(prepared, &tokens);
     debug_assert_eq!(words.words.len(), valences.len(), "one word per token");
     neutralise(&words, &mut valences);
     let cues = find_cues(&words);
@@ -811,8 +843,8 @@ pub(crate) fn analyse(text: &str) -> ServiceAnalysis {
 
 /// Removes valence that service vocabulary carries by accident.
 fn neutralise(words: &ServiceWords, valences: &mut [f64]) {
-    for idx in 0..valences.len() {
-        if valences[idx] == 0.0 {
+    for (idx, valence) in valences.iter_mut().enumerate() {
+        if *valence == 0.0 {
             continue;
         }
         let next = words.get(idx + 1);
@@ -945,7 +977,7 @@ fn neutralise(words: &ServiceWords, valences: &mut [f64]) {
             _ => false,
         };
         if accidental {
-            valences[idx] = 0.0;
+            *valence = 0.0;
         }
     }
 }
@@ -955,15 +987,26 @@ fn find_cues(words: &ServiceWords) -> Vec<Cue> {
     let index = &*RULE_INDEX;
     let view = Words {
         words: &words.words,
+        ids: &words.ids,
         sentence_end: &words.sentence_end,
+        quantities: &words.quantities,
     };
     let mut cues = Vec::new();
     let mut candidates: Vec<usize> = Vec::with_capacity(16);
     let mut pos = 0;
     while pos < words.words.len() {
         candidates.clear();
-        if let Some(rule_ids) = index.by_first_word.get(words.get(pos)) {
+        if let Some(rule_ids) = index.by_first_word.get(words.ids[pos] as usize) {
             candidates.extend_from_slice(rule_ids);
+        }
+        if words.quantities.duration[pos].is_some() {
+            candidates.extend_from_slice(&index.at_duration);
+        }
+        if words.quantities.count[pos].is_some() {
+            candidates.extend_from_slice(&index.at_count);
+        }
+        if words.quantities.ordinal[pos].is_some() {
+            candidates.extend_from_slice(&index.at_ordinal);
         }
         candidates.extend_from_slice(&index.anywhere);
         candidates.sort_unstable();
@@ -1027,7 +1070,7 @@ fn is_negated(words: &ServiceWords, start: usize) -> bool {
             return false;
         };
         let crosses_sentence = (idx..start).any(|between| words.sentence_end[between]);
-        !crosses_sentence && is_negation(words.get(idx))
+        !crosses_sentence && words.quantities.negation[idx]
     })
 }
 

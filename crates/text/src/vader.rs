@@ -21,6 +21,9 @@ pub(crate) struct Tokens<'a> {
     pub(crate) raw: Vec<&'a str>,
     /// The tokens lower-cased, for every lexicon and word comparison.
     pub(crate) lower: Vec<Cow<'a, str>>,
+    /// Lexicon valence of each token, looked up once: the rules ask whether
+    /// the words around each sentiment word are in the lexicon many times.
+    lexicon_valence: Vec<Option<f64>>,
     /// Whether some but not all tokens are ALL CAPS (only then does case
     /// carry emphasis).
     pub(crate) is_cap_diff: bool,
@@ -30,13 +33,15 @@ impl<'a> Tokens<'a> {
     /// Splits an emoji-free, stripped text into tokens.
     pub(crate) fn new(text: &'a str) -> Self {
         let raw: Vec<&str> = py_split(text).map(strip_punctuation_if_word).collect();
-        let lower = raw.iter().map(|token| py_lower(token)).collect();
+        let lower: Vec<Cow<'a, str>> = raw.iter().map(|token| py_lower(token)).collect();
+        let lexicon_valence = lower.iter().map(|word| lexicon::valence(word)).collect();
         let n_allcaps = raw.iter().filter(|token| py_isupper(token)).count();
         let cap_differential = raw.len() - n_allcaps;
         let is_cap_diff = 0 < cap_differential && cap_differential < raw.len();
         Tokens {
             raw,
             lower,
+            lexicon_valence,
             is_cap_diff,
         }
     }
@@ -47,6 +52,10 @@ impl<'a> Tokens<'a> {
 
     fn lower(&self, idx: usize) -> &str {
         &self.lower[idx]
+    }
+
+    fn in_lexicon(&self, idx: usize) -> bool {
+        self.lexicon_valence[idx].is_some()
     }
 }
 
@@ -115,13 +124,13 @@ pub(crate) fn token_valences(tokens: &Tokens<'_>) -> Vec<f64> {
 /// The reference's `sentiment_valence` for the token at `idx`.
 fn sentiment_valence(tokens: &Tokens<'_>, idx: usize) -> f64 {
     let lower = tokens.lower(idx);
-    let Some(base) = lexicon::valence(lower) else {
+    let Some(base) = tokens.lexicon_valence[idx] else {
         return 0.0;
     };
     let mut valence = base;
     // "no" directly before a lexicon word negates that word instead of
     // counting as negative itself.
-    if lower == "no" && idx + 1 < tokens.len() && lexicon::contains(tokens.lower(idx + 1)) {
+    if lower == "no" && idx + 1 < tokens.len() && tokens.in_lexicon(idx + 1) {
         valence = 0.0;
     }
     let no_before = (idx > 0 && tokens.lower(idx - 1) == "no")
@@ -140,7 +149,7 @@ fn sentiment_valence(tokens: &Tokens<'_>, idx: usize) -> f64 {
         }
     }
     for start_idx in 0..3 {
-        if idx > start_idx && !lexicon::contains(tokens.lower(idx - (start_idx + 1))) {
+        if idx > start_idx && !tokens.in_lexicon(idx - (start_idx + 1)) {
             let mut scalar = scalar_inc_dec(tokens, idx - (start_idx + 1), valence);
             if start_idx == 1 && scalar != 0.0 {
                 scalar *= 0.95;
@@ -273,7 +282,7 @@ fn booster_phrase(words: &[&str]) -> Option<f64> {
 /// The reference's `_least_check`: "least X" negates X unless "at least" or
 /// "very least".
 fn least_check(valence: f64, tokens: &Tokens<'_>, idx: usize) -> f64 {
-    if idx > 0 && !lexicon::contains(tokens.lower(idx - 1)) && tokens.lower(idx - 1) == "least" {
+    if idx > 0 && !tokens.in_lexicon(idx - 1) && tokens.lower(idx - 1) == "least" {
         if idx > 1 {
             let before = tokens.lower(idx - 2);
             if before != "at" && before != "very" {
