@@ -16,7 +16,9 @@
 //!    plurals reduced ("parcels" → "parcel") so that variants count together.
 //! 2. **Candidates.** Every run of one to `max_phrase_words` consecutive
 //!    remaining words in a clause is a candidate phrase; a phrase may not end
-//!    with (or consist of) a weak word such as "still", "not" or "get".
+//!    with (or consist of) a weak word such as "still", "not" or "use", and
+//!    a strong opinion word ("great", "terrible") may not stand alone — the
+//!    theme's sentiment already says how it feels.
 //! 3. **Scores.** A phrase found in `n` of `N` texts scores
 //!    `n · ln(1 + N / n)` — frequent, but not so frequent that it says
 //!    nothing (a TF-IDF over documents). A phrase of several words must be a
@@ -44,7 +46,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::emotion::{self, Emotions};
-use crate::{Mode, service, vader};
+use crate::{Mode, lexicon, service, vader};
 
 /// Settings of theme extraction.
 #[derive(Clone, Debug, PartialEq)]
@@ -339,7 +341,23 @@ fn is_weak(word: &str) -> bool {
             | "things"
             | "someone"
             | "anyone"
+            | "use"
+            | "used"
+            | "using"
+            | "work"
+            | "works"
+            | "worked"
+            | "buy"
+            | "bought"
+            | "able"
     )
+}
+
+/// Whether a single word is an opinion rather than a topic ("great",
+/// "terrible"): such words say how a theme feels, which the theme's
+/// sentiment already reports, so they may not form a theme on their own.
+fn is_opinion(key: &str) -> bool {
+    lexicon::valence(key).is_some_and(|valence| valence.abs() >= 1.5)
 }
 
 /// Reduces a regular plural to its singular so that variants count together.
@@ -411,7 +429,8 @@ fn candidates(texts: &[&str], max_words: usize) -> HashMap<String, Candidate> {
                 for len in 1..=max_words.min(clause.len() - start) {
                     let words = &clause[start..start + len];
                     let last = &words[len - 1].key;
-                    if is_weak(last) || (len == 1 && last.chars().count() < 3) {
+                    let too_plain = len == 1 && (last.chars().count() < 3 || is_opinion(last));
+                    if is_weak(last) || too_plain {
                         continue;
                     }
                     let key = join(words.iter().map(|w| w.key.as_str()));

@@ -3,7 +3,8 @@
 //! `tests/vader_expected.tsv` holds the reference's scores of thousands of
 //! generated and real sentences (made by `tests/gen_expected.py`), so the
 //! default suite needs no Python. `live_reference_agrees` additionally runs
-//! the Python package, when installed, on fresh sentences made here.
+//! the Python package, when installed, on fresh sentences made here and on
+//! all rated sentences of `tests/data/icwsm2014`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -280,21 +281,40 @@ fn live_reference_agrees() {
         );
         return;
     };
-    let sentences = fresh_sentences(3000);
+    let mut sentences = fresh_sentences(3000);
+    // Also every rated real sentence shipped with the crate (23,703).
+    for tsv in [
+        include_str!("../data/icwsm2014/amazonReviewSnippets_GroundTruth.txt"),
+        include_str!("../data/icwsm2014/tweets_GroundTruth.txt"),
+        include_str!("../data/icwsm2014/movieReviewSnippets_GroundTruth.txt"),
+        include_str!("../data/icwsm2014/nytEditorialSnippets_GroundTruth.txt"),
+    ] {
+        sentences.extend(
+            tsv.lines()
+                .filter_map(|line| line.trim_end_matches('\r').splitn(3, '\t').nth(2))
+                .map(str::to_owned),
+        );
+    }
     let mut child = Command::new(&python)
         .args(["-c", LIVE_SCRIPT])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("the reference Python starts");
-    {
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        for sentence in &sentences {
-            let line = serde_json::to_string(sentence).expect("strings serialise");
-            writeln!(stdin, "{line}").expect("the reference reads its input");
-        }
-    }
+    // Feed the input from another thread: the reference answers line by
+    // line, and with both pipes full a single thread would deadlock.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input: String = sentences
+        .iter()
+        .map(|sentence| serde_json::to_string(sentence).expect("strings serialise") + "\n")
+        .collect();
+    let writer = std::thread::spawn(move || {
+        stdin
+            .write_all(input.as_bytes())
+            .expect("the reference reads its input");
+    });
     let output = child.wait_with_output().expect("the reference finishes");
+    writer.join().expect("the input writer finishes");
     assert!(output.status.success(), "the reference failed");
     let stdout = String::from_utf8(output.stdout).expect("the reference prints UTF-8");
     let mut agreement = Agreement::default();
