@@ -24,9 +24,11 @@
 //! # Emotions
 //!
 //! [`emotions`] maps a text to scores in [0, 1] for seven labels useful on a
-//! journey map ([`Emotion`]); the rules are documented on [`Emotions`]' module
-//! (`src/emotion.rs`). [`score`] returns sentiment and emotions together, as
-//! `touchpoint text score` writes them.
+//! journey map ([`Emotion`]); the rules are documented at the top of
+//! `src/emotion.rs`. [`score`] returns sentiment and emotions together, as
+//! `touchpoint text score` writes them (one JSON object per text with
+//! `compound`, `pos`, `neu`, `neg` and `emotions`, via `serde`).
+//! [`service_phrases`] tells which service phrases service mode found.
 //!
 //! # Themes
 //!
@@ -34,14 +36,31 @@
 //! reports each theme's volume, mean sentiment and example texts, by index so
 //! that the caller can join them with the touchpoints that preceded each text.
 //!
+//! # Example
+//!
+//! ```
+//! use text::{Mode, ThemeOptions, score, sentiment, themes};
+//!
+//! let text = "Still waiting for my refund, third time I'm calling";
+//! assert_eq!(sentiment(text, Mode::Vader).compound, 0.0);
+//! let scored = score(text, Mode::Service);
+//! assert!(scored.compound < -0.5);
+//! assert!(scored.emotions.frustration > 0.5);
+//!
+//! let corpus = ["parcel arrived damaged", "my parcel was damaged", "great staff"];
+//! let found = themes(&corpus, &ThemeOptions::default());
+//! assert_eq!(found[0].text_indices, [0, 1]);
+//! ```
+//!
 //! # Attribution
 //!
 //! The VADER lexicon and emoji lexicon (`data/vader_lexicon.txt`,
 //! `data/emoji_utf8_lexicon.txt`) are © C.J. Hutto, used under the MIT licence
 //! (`data/LICENSE-vader`). Hutto, C.J. & Gilbert, E.E. (2014). VADER: A
 //! Parsimonious Rule-based Model for Sentiment Analysis of Social Media Text.
-//! ICWSM-14. The Rust code is our own, written from the published algorithm
-//! and the reference source.
+//! ICWSM-14. The rated sentences under `tests/data/icwsm2014/` come from the
+//! same package's source distribution under the same licence. The Rust code
+//! is our own, written from the published algorithm and the reference source.
 
 mod emotion;
 pub mod evaluation;
