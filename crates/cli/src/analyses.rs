@@ -6,10 +6,10 @@ use crate::convert::parse_timestamp;
 use crate::output::{self, Format, Tabular, human_seconds};
 use clap::Args;
 use engine::{Engine, EventFilter};
+use journey::Accumulator;
 use journey::map::{JourneyMap, MapAccumulator, MapSpec};
 use journey::transitions::{TransitionAccumulator, TransitionGraph, TransitionSpec};
 use journey::variants::{VariantAccumulator, VariantSpec, Variants};
-use journey::Accumulator;
 use serde::Serialize;
 
 /// Which events and customers an analysis sees.
@@ -75,18 +75,30 @@ pub struct MapReport {
 pub async fn map(engine: &Engine, args: &MapArgs) -> anyhow::Result<MapReport> {
     let filter = args.filter.to_filter()?;
     let map_spec = MapSpec::new(engine.catalog().clone());
-    let graph_spec = TransitionSpec { catalog: engine.catalog().clone(), collapse_repeats: args.collapse_repeats };
+    let graph_spec = TransitionSpec {
+        catalog: engine.catalog().clone(),
+        collapse_repeats: args.collapse_repeats,
+    };
     let accumulator = engine
         .run("map+transitions", &filter, move || {
-            (MapAccumulator::new(&map_spec), TransitionAccumulator::new(&graph_spec))
+            (
+                MapAccumulator::new(&map_spec),
+                TransitionAccumulator::new(&graph_spec),
+            )
         })
         .await?;
     let (map, graph) = accumulator.finish();
-    Ok(MapReport { map, graph, top_transitions: args.top_transitions })
+    Ok(MapReport {
+        map,
+        graph,
+        top_transitions: args.top_transitions,
+    })
 }
 
 fn emotion_cell(emotion: &Option<journey::stats::MeanInterval>) -> String {
-    emotion.map_or("-".into(), |e| format!("{:+.2} [{:+.2}, {:+.2}]", e.mean, e.low, e.high))
+    emotion.map_or("-".into(), |e| {
+        format!("{:+.2} [{:+.2}, {:+.2}]", e.mean, e.low, e.high)
+    })
 }
 
 pub fn print_map(report: &MapReport, format: Format) -> anyhow::Result<()> {
@@ -105,16 +117,33 @@ pub fn print_map(report: &MapReport, format: Format) -> anyhow::Result<()> {
                         s.stage.clone(),
                         s.events.to_string(),
                         s.customers.to_string(),
-                        s.drop_off.map_or("-".into(), |d| format!("{:.1}%", d * 100.0)),
-                        s.time_to_next_stage_s.map_or("-".into(), |t| human_seconds(t.median)),
+                        s.drop_off
+                            .map_or("-".into(), |d| format!("{:.1}%", d * 100.0)),
+                        s.time_to_next_stage_s
+                            .map_or("-".into(), |t| human_seconds(t.median)),
                         emotion_cell(&s.emotion),
                     ]
                 })
                 .collect();
             let mut out = std::io::stdout();
-            output::write_table(&mut out, &["stage", "events", "customers", "drop-off", "median to next", "emotion (95% CI)"], &stages)?;
+            output::write_table(
+                &mut out,
+                &[
+                    "stage",
+                    "events",
+                    "customers",
+                    "drop-off",
+                    "median to next",
+                    "emotion (95% CI)",
+                ],
+                &stages,
+            )?;
             println!();
-            output::write_table(&mut out, &TouchpointRows(&report.map).header(), &TouchpointRows(&report.map).rows())?;
+            output::write_table(
+                &mut out,
+                &TouchpointRows(&report.map).header(),
+                &TouchpointRows(&report.map).rows(),
+            )?;
             println!("\nTop transitions:");
             let rows: Vec<Vec<String>> = report
                 .graph
@@ -131,7 +160,11 @@ pub fn print_map(report: &MapReport, format: Format) -> anyhow::Result<()> {
                     ]
                 })
                 .collect();
-            output::write_table(&mut out, &["transition", "count", "customers", "median", "p90"], &rows)?;
+            output::write_table(
+                &mut out,
+                &["transition", "count", "customers", "median", "p90"],
+                &rows,
+            )?;
             Ok(())
         }
     }
@@ -165,7 +198,15 @@ impl Serialize for TouchpointRows<'_> {
 
 impl Tabular for TouchpointRows<'_> {
     fn header(&self) -> Vec<&'static str> {
-        vec!["stage", "touchpoint", "kind", "events", "customers", "drop_off", "emotion"]
+        vec![
+            "stage",
+            "touchpoint",
+            "kind",
+            "events",
+            "customers",
+            "drop_off",
+            "emotion",
+        ]
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
@@ -212,7 +253,9 @@ pub async fn variants(engine: &Engine, args: &VariantArgs) -> anyhow::Result<Var
         collapse_repeats: args.collapse_repeats,
         top_n: args.top,
     };
-    let accumulator = engine.run("variants", &filter, move || VariantAccumulator::new(&spec)).await?;
+    let accumulator = engine
+        .run("variants", &filter, move || VariantAccumulator::new(&spec))
+        .await?;
     Ok(accumulator.finish())
 }
 
@@ -247,7 +290,10 @@ impl Tabular for VariantRows<'_> {
 
 pub fn print_variants(variants: &Variants, format: Format) -> anyhow::Result<()> {
     if format == Format::Table {
-        println!("{} customers, {} distinct variants\n", variants.total_customers, variants.distinct_variants);
+        println!(
+            "{} customers, {} distinct variants\n",
+            variants.total_customers, variants.distinct_variants
+        );
     }
     output::print(&VariantRows(variants), format)
 }

@@ -71,11 +71,58 @@ pub enum Field {
 }
 
 const FIELDS: [(Field, &[&str]); 20] = [
-    (Field::Customer, &["customer_id", "customer", "user_id", "userid", "distinct_id", "person_id", "case_id", "case:concept:name", "client_id", "contact_id", "anonymous_id", "anonymousid"]),
-    (Field::Time, &["timestamp", "ts", "time", "event_time", "occurred_at", "created_at", "datetime", "time:timestamp", "date"]),
-    (Field::Touchpoint, &["touchpoint", "event", "event_name", "activity", "concept:name", "action", "step", "name"]),
-    (Field::Channel, &["channel", "medium", "channel_name", "source"]),
-    (Field::EventId, &["event_id", "message_id", "messageid", "uuid", "id"]),
+    (
+        Field::Customer,
+        &[
+            "customer_id",
+            "customer",
+            "user_id",
+            "userid",
+            "distinct_id",
+            "person_id",
+            "case_id",
+            "case:concept:name",
+            "client_id",
+            "contact_id",
+            "anonymous_id",
+            "anonymousid",
+        ],
+    ),
+    (
+        Field::Time,
+        &[
+            "timestamp",
+            "ts",
+            "time",
+            "event_time",
+            "occurred_at",
+            "created_at",
+            "datetime",
+            "time:timestamp",
+            "date",
+        ],
+    ),
+    (
+        Field::Touchpoint,
+        &[
+            "touchpoint",
+            "event",
+            "event_name",
+            "activity",
+            "concept:name",
+            "action",
+            "step",
+            "name",
+        ],
+    ),
+    (
+        Field::Channel,
+        &["channel", "medium", "channel_name", "source"],
+    ),
+    (
+        Field::EventId,
+        &["event_id", "message_id", "messageid", "uuid", "id"],
+    ),
     (Field::ReceivedAt, &["received_at", "receivedat"]),
     (Field::Stage, &["stage"]),
     (Field::ChannelKind, &["channel_kind", "kind"]),
@@ -104,7 +151,11 @@ pub struct Resolved {
 impl Resolved {
     pub fn new(header: &[String], mapping: &Mapping) -> anyhow::Result<Resolved> {
         let find = |name: &str| header.iter().position(|h| h == name);
-        let find_ci = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        let find_ci = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
         let mut indices = [None; 20];
         let explicit = [
             (Field::Customer, &mapping.customer, "--customer"),
@@ -116,7 +167,10 @@ impl Resolved {
         for (field, column, flag) in explicit {
             if let Some(column) = column {
                 let index = find(column).with_context(|| {
-                    format!("{flag} {column:?}: no such column (columns: {})", header.join(", "))
+                    format!(
+                        "{flag} {column:?}: no such column (columns: {})",
+                        header.join(", ")
+                    )
                 })?;
                 indices[field as usize] = Some(index);
             }
@@ -126,15 +180,25 @@ impl Resolved {
             if indices[field as usize].is_some() {
                 continue;
             }
-            let found = candidates.iter().filter_map(|c| find_ci(c)).find(|i| !used.contains(i));
+            let found = candidates
+                .iter()
+                .filter_map(|c| find_ci(c))
+                .find(|i| !used.contains(i));
             if let Some(index) = found {
                 indices[field as usize] = Some(index);
                 used.push(index);
             }
         }
-        for (field, flag) in [(Field::Customer, "--customer"), (Field::Time, "--time"), (Field::Touchpoint, "--touchpoint")] {
+        for (field, flag) in [
+            (Field::Customer, "--customer"),
+            (Field::Time, "--time"),
+            (Field::Touchpoint, "--touchpoint"),
+        ] {
             if indices[field as usize].is_none() {
-                anyhow::bail!("cannot find the {field:?} column among [{}]; name it with {flag} COLUMN", header.join(", "));
+                anyhow::bail!(
+                    "cannot find the {field:?} column among [{}]; name it with {flag} COLUMN",
+                    header.join(", ")
+                );
             }
         }
         let leftover = header
@@ -163,7 +227,8 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     if let Ok(number) = text.parse::<f64>() {
         return epoch_to_us(number).ok_or_else(|| format!("timestamp {text:?} out of range"));
     }
-    parse_iso(text).ok_or_else(|| format!("cannot parse timestamp {text:?} (use ISO 8601 or epoch seconds)"))
+    parse_iso(text)
+        .ok_or_else(|| format!("cannot parse timestamp {text:?} (use ISO 8601 or epoch seconds)"))
 }
 
 fn epoch_to_us(number: f64) -> Option<i64> {
@@ -209,7 +274,11 @@ fn parse_iso(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     let year = digits(bytes, 0, 4)?;
     let (month, day) = (digits(bytes, 5, 2)?, digits(bytes, 8, 2)?);
-    if bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if bytes.get(4) != Some(&b'-')
+        || bytes.get(7) != Some(&b'-')
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+    {
         return None;
     }
     let mut us = days_from_civil(year, month, day) * 86_400_000_000;
@@ -253,7 +322,11 @@ fn parse_iso(text: &str) -> Option<i64> {
                 _ => return None,
             };
             let offset = (offset_hours * 60 + offset_minutes) * 60_000_000;
-            Some(if *sign == b'+' { us - offset } else { us + offset })
+            Some(if *sign == b'+' {
+                us - offset
+            } else {
+                us + offset
+            })
         }
         _ => None,
     }
@@ -263,7 +336,11 @@ fn parse_f64(value: Value<'_>, what: &str) -> Result<Option<f64>, String> {
     match value {
         Value::Null => Ok(None),
         Value::Str(s) if s.trim().is_empty() => Ok(None),
-        Value::Str(s) => s.trim().parse::<f64>().map(Some).map_err(|_| format!("{what} {s:?} is not a number")),
+        Value::Str(s) => s
+            .trim()
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| format!("{what} {s:?} is not a number")),
         Value::Int(i) => Ok(Some(i as f64)),
         Value::Float(f) => Ok(Some(f)),
         Value::Bool(_) | Value::TimestampUs(_) => Err(format!("{what} is not a number")),
@@ -314,7 +391,12 @@ pub fn event_from_row<'a>(
     raw_key: &dyn Fn() -> String,
 ) -> Result<Event, String> {
     let field = |f: Field| resolved.get(f).map_or(Value::Null, get);
-    let text = |f: Field| field(f).as_text().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    let text = |f: Field| {
+        field(f)
+            .as_text()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
     let distinct_id = text(Field::Customer).ok_or("missing customer id")?;
     let touchpoint = text(Field::Touchpoint).ok_or("missing touchpoint")?;
     let ts_us = parse_time(field(Field::Time))?;
@@ -326,18 +408,31 @@ pub fn event_from_row<'a>(
     let event_id = text(Field::EventId).unwrap_or_else(raw_key);
     let rating_scale = match text(Field::RatingScale) {
         None => None,
-        Some(name) => Some(RatingScale::parse(&name).ok_or_else(|| format!("unknown rating_scale {name:?} (csat_5, nps_10, ces_7)"))?),
+        Some(name) => Some(
+            RatingScale::parse(&name)
+                .ok_or_else(|| format!("unknown rating_scale {name:?} (csat_5, nps_10, ces_7)"))?,
+        ),
     };
     let rating = parse_f64(field(Field::Rating), "rating")?.map(|r| r as f32);
     let emotion = parse_f64(field(Field::Emotion), "emotion")?.map(|e| e as f32);
     if emotion.is_some_and(|e| !(-1.0..=1.0).contains(&e)) {
         return Err("emotion outside [-1, 1]".into());
     }
-    let sentiment = parse_f64(field(Field::Sentiment), "sentiment")?.map(|s| s as f32);
+    let text_value = text(Field::Text);
+    // Text is scored at ingest (customer-service mode) unless the source
+    // already carries a sentiment.
+    let sentiment = match parse_f64(field(Field::Sentiment), "sentiment")? {
+        Some(given) => Some(given as f32),
+        None => text_value
+            .as_deref()
+            .map(|t| text::sentiment(t, text::Mode::Service).compound as f32),
+    };
     let rating_emotion = match (rating, rating_scale) {
-        (Some(rating), Some(scale)) => {
-            Some(scale.to_emotion(rating).ok_or_else(|| format!("rating {rating} outside the {} scale", scale.as_str()))?)
-        }
+        (Some(rating), Some(scale)) => Some(
+            scale
+                .to_emotion(rating)
+                .ok_or_else(|| format!("rating {rating} outside the {} scale", scale.as_str()))?,
+        ),
         _ => None,
     };
     let properties = match text(Field::Properties) {
@@ -355,10 +450,13 @@ pub fn event_from_row<'a>(
         stage: text(Field::Stage),
         channel_kind: match text(Field::ChannelKind) {
             None => None,
-            Some(kind) => Some(model::ChannelKind::parse(&kind).ok_or_else(|| format!("unknown channel_kind {kind:?}"))?),
+            Some(kind) => Some(
+                model::ChannelKind::parse(&kind)
+                    .ok_or_else(|| format!("unknown channel_kind {kind:?}"))?,
+            ),
         },
         agent: text(Field::Agent),
-        text: text(Field::Text),
+        text: text_value,
         sentiment,
         rating,
         rating_scale,
@@ -373,7 +471,10 @@ pub fn event_from_row<'a>(
 }
 
 /// Columns the mapping does not use, as a JSON object (none → `None`).
-fn leftover_properties<'a>(resolved: &Resolved, get: &dyn Fn(usize) -> Value<'a>) -> Option<String> {
+fn leftover_properties<'a>(
+    resolved: &Resolved,
+    get: &dyn Fn(usize) -> Value<'a>,
+) -> Option<String> {
     let mut object = serde_json::Map::new();
     for (index, name) in &resolved.leftover {
         let value = match get(*index) {
@@ -427,33 +528,54 @@ mod tests {
 
     #[test]
     fn mapping_detects_common_names() {
-        let resolved = Resolved::new(&header(&["user_id", "timestamp", "event", "channel", "plan"]), &Mapping::default())
-            .expect("detectable");
+        let resolved = Resolved::new(
+            &header(&["user_id", "timestamp", "event", "channel", "plan"]),
+            &Mapping::default(),
+        )
+        .expect("detectable");
         assert_eq!(resolved.get(Field::Customer), Some(0));
         assert_eq!(resolved.get(Field::Time), Some(1));
         assert_eq!(resolved.get(Field::Touchpoint), Some(2));
         assert_eq!(resolved.get(Field::Channel), Some(3));
         assert_eq!(resolved.leftover, vec![(4, "plan".to_string())]);
-        let error = Resolved::new(&header(&["who", "when"]), &Mapping::default()).expect_err("no customer");
+        let error =
+            Resolved::new(&header(&["who", "when"]), &Mapping::default()).expect_err("no customer");
         assert!(error.to_string().contains("--customer"), "{error}");
-        let explicit = Mapping { customer: Some("who".into()), time: Some("when".into()), touchpoint: Some("what".into()), ..Mapping::default() };
-        let resolved = Resolved::new(&header(&["who", "when", "what"]), &explicit).expect("explicit");
+        let explicit = Mapping {
+            customer: Some("who".into()),
+            time: Some("when".into()),
+            touchpoint: Some("what".into()),
+            ..Mapping::default()
+        };
+        let resolved =
+            Resolved::new(&header(&["who", "when", "what"]), &explicit).expect("explicit");
         assert_eq!(resolved.get(Field::Touchpoint), Some(2));
-        let missing = Mapping { customer: Some("nope".into()), ..Mapping::default() };
+        let missing = Mapping {
+            customer: Some("nope".into()),
+            ..Mapping::default()
+        };
         assert!(Resolved::new(&header(&["who"]), &missing).is_err());
     }
 
     #[test]
     fn rows_convert_or_reject_with_reason() {
         let resolved = Resolved::new(
-            &header(&["customer_id", "ts", "touchpoint", "rating", "rating_scale", "resolved"]),
+            &header(&[
+                "customer_id",
+                "ts",
+                "touchpoint",
+                "rating",
+                "rating_scale",
+                "resolved",
+            ]),
             &Mapping::default(),
         )
         .expect("detectable");
         let convert = |row: [&'static str; 6]| {
             event_from_row(&resolved, &|i| Value::Str(row[i]), &|| content_id(&row))
         };
-        let event = convert(["c1", "2024-01-01", "survey", "5", "csat_5", "yes"]).expect("valid row");
+        let event =
+            convert(["c1", "2024-01-01", "survey", "5", "csat_5", "yes"]).expect("valid row");
         assert_eq!(event.emotion, Some(1.0));
         assert_eq!(event.resolved, Some(true));
         assert_eq!(event.channel, "unknown");
@@ -465,8 +587,14 @@ mod tests {
         check_reject(["", "2024-01-01", "survey", "", "", ""], "customer");
         check_reject(["c1", "soon", "survey", "", "", ""], "timestamp");
         check_reject(["c1", "2024-01-01", "survey", "9", "csat_5", ""], "outside");
-        check_reject(["c1", "2024-01-01", "survey", "x", "csat_5", ""], "not a number");
-        check_reject(["c1", "2024-01-01", "survey", "", "", "maybe"], "true/false");
+        check_reject(
+            ["c1", "2024-01-01", "survey", "x", "csat_5", ""],
+            "not a number",
+        );
+        check_reject(
+            ["c1", "2024-01-01", "survey", "", "", "maybe"],
+            "true/false",
+        );
         check_reject(["c1", "2024-01-01", "", "", "", ""], "touchpoint");
     }
 }

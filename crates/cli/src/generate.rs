@@ -92,8 +92,12 @@ fn export_batch(batch: &RecordBatch) -> RecordBatch {
         .iter()
         .map(|(index, name)| source.field(*index).clone().with_name(*name))
         .collect();
-    let columns = EXPORT.iter().map(|(index, _)| batch.column(*index).clone()).collect();
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("export columns follow the event schema")
+    let columns = EXPORT
+        .iter()
+        .map(|(index, _)| batch.column(*index).clone())
+        .collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .expect("export columns follow the event schema")
 }
 
 enum EventWriter {
@@ -104,16 +108,25 @@ enum EventWriter {
 
 impl EventWriter {
     fn create(path: &Path, format: FileFormat, schema: Arc<Schema>) -> anyhow::Result<EventWriter> {
-        let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(match format {
             FileFormat::Parquet => {
                 let properties = parquet::file::properties::WriterProperties::builder()
                     .set_compression(parquet::basic::Compression::SNAPPY)
                     .build();
-                EventWriter::Parquet(parquet::arrow::ArrowWriter::try_new(file, schema, Some(properties))?)
+                EventWriter::Parquet(parquet::arrow::ArrowWriter::try_new(
+                    file,
+                    schema,
+                    Some(properties),
+                )?)
             }
-            FileFormat::Csv => EventWriter::Csv(arrow::csv::Writer::new(std::io::BufWriter::new(file))),
-            FileFormat::Jsonl => EventWriter::Jsonl(arrow::json::LineDelimitedWriter::new(std::io::BufWriter::new(file))),
+            FileFormat::Csv => {
+                EventWriter::Csv(arrow::csv::Writer::new(std::io::BufWriter::new(file)))
+            }
+            FileFormat::Jsonl => EventWriter::Jsonl(arrow::json::LineDelimitedWriter::new(
+                std::io::BufWriter::new(file),
+            )),
         })
     }
 
@@ -163,20 +176,36 @@ fn make_chunk(generator: &Generator, range: std::ops::Range<u64>) -> Chunk {
         traits.push_str(&serde_json::Value::Object(object).to_string());
         traits.push('\n');
     }
-    Chunk { batch: export_batch(&builders.finish()), traits, customers: range.end - range.start }
+    Chunk {
+        batch: export_batch(&builders.finish()),
+        traits,
+        customers: range.end - range.start,
+    }
 }
 
 pub fn generate(args: &GenerateArgs, progress: bool) -> anyhow::Result<GenerateSummary> {
     let started = std::time::Instant::now();
     let scenario = Scenario::parse(&args.scenario).with_context(|| {
         let known: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
-        format!("unknown scenario {:?} (known: {})", args.scenario, known.join(", "))
+        format!(
+            "unknown scenario {:?} (known: {})",
+            args.scenario,
+            known.join(", ")
+        )
     })?;
     anyhow::ensure!(args.customers > 0, "--customers must be at least 1");
-    let options = GenerateOptions { customers: args.customers, seed: args.seed, days: args.days, ..GenerateOptions::default() };
+    let options = GenerateOptions {
+        customers: args.customers,
+        seed: args.seed,
+        days: args.days,
+        ..GenerateOptions::default()
+    };
     let generator = Generator::new(scenario, options)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let events_file = args.out.join(format!("events.{}", args.file_format.extension()));
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let events_file = args
+        .out
+        .join(format!("events.{}", args.file_format.extension()));
     let traits_file = args.out.join("customers.jsonl");
     let definition_file = args.out.join("journey.toml");
     std::fs::write(&definition_file, scenario.definition().to_toml())
@@ -207,10 +236,12 @@ fn write_chunks(
     let chunks = args.customers.div_ceil(CHUNK_CUSTOMERS);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     let mut traits_out = std::io::BufWriter::new(
-        std::fs::File::create(traits_file).with_context(|| format!("cannot create {}", traits_file.display()))?,
+        std::fs::File::create(traits_file)
+            .with_context(|| format!("cannot create {}", traits_file.display()))?,
     );
     std::thread::scope(|scope| -> anyhow::Result<u64> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<(u64, Chunk)>(workers as usize * 2);
+        let (sender, receiver) =
+            std::sync::mpsc::sync_channel::<(u64, Chunk)>(workers as usize * 2);
         for worker in 0..workers {
             let sender = sender.clone();
             scope.spawn(move || {
@@ -234,7 +265,11 @@ fn write_chunks(
             while let Some(chunk) = pending.remove(&next) {
                 let out = match writer.as_mut() {
                     Some(out) => out,
-                    None => writer.insert(EventWriter::create(events_file, args.file_format, chunk.batch.schema())?),
+                    None => writer.insert(EventWriter::create(
+                        events_file,
+                        args.file_format,
+                        chunk.batch.schema(),
+                    )?),
                 };
                 out.write(&chunk.batch)?;
                 traits_out.write_all(chunk.traits.as_bytes())?;

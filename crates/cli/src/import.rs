@@ -4,15 +4,15 @@
 //! chunks. Re-importing a file adds nothing: ids repeat, and the store
 //! skips ids it has.
 
-use store::EventBuilders;
 use crate::convert::{Mapping, Resolved, Value, content_id, event_from_row};
 use anyhow::{Context, bail};
-use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::array::{Array, AsArray, RecordBatch, RecordBatchReader};
 use arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use store::EventBuilders;
 use store::{Store, TraitRow};
 
 #[derive(Debug, Clone)]
@@ -46,7 +46,11 @@ pub enum Format {
 
 impl Format {
     pub fn of(path: &Path) -> anyhow::Result<Format> {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let name = name.strip_suffix(".gz").unwrap_or(&name);
         if name.ends_with(".csv") || name.ends_with(".tsv") {
             Ok(Format::Csv)
@@ -55,7 +59,10 @@ impl Format {
         } else if name.ends_with(".parquet") || name.ends_with(".pq") {
             Ok(Format::Parquet)
         } else {
-            bail!("{}: unknown file type (use .csv, .jsonl or .parquet)", path.display())
+            bail!(
+                "{}: unknown file type (use .csv, .jsonl or .parquet)",
+                path.display()
+            )
         }
     }
 }
@@ -64,7 +71,12 @@ impl Format {
 /// line number, a value getter and the raw row for reject files and ids.
 pub trait RowSink {
     fn header(&mut self, header: &[String]) -> anyhow::Result<()>;
-    fn row(&mut self, line: u64, get: &dyn Fn(usize) -> Value<'_>, raw: &dyn Fn() -> String) -> anyhow::Result<()>;
+    fn row<'a>(
+        &mut self,
+        line: u64,
+        get: &dyn Fn(usize) -> Value<'a>,
+        raw: &dyn Fn() -> String,
+    ) -> anyhow::Result<()>;
     /// A row that could not even be read (bad encoding, bad JSON).
     fn unreadable(&mut self, line: u64, reason: &str, raw: &str) -> anyhow::Result<()>;
 }
@@ -79,7 +91,15 @@ pub fn read_rows(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
 }
 
 fn read_csv(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
-    let delimiter = if path.to_string_lossy().to_ascii_lowercase().ends_with(".tsv") { b'\t' } else { b',' };
+    let delimiter = if path
+        .to_string_lossy()
+        .to_ascii_lowercase()
+        .ends_with(".tsv")
+    {
+        b'\t'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .delimiter(delimiter)
@@ -118,11 +138,14 @@ fn read_csv(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
 }
 
 fn json_header(path: &Path) -> anyhow::Result<Vec<String>> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut header: Vec<String> = Vec::new();
     for line in std::io::BufReader::new(file).lines().take(1000) {
         let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        if let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(&line) {
+        if let Ok(serde_json::Value::Object(object)) =
+            serde_json::from_str::<serde_json::Value>(&line)
+        {
             for key in object.keys() {
                 if !header.contains(key) {
                     header.push(key.clone());
@@ -137,7 +160,9 @@ fn json_value(value: &serde_json::Value) -> Value<'_> {
     match value {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
         serde_json::Value::String(s) => Value::Str(s),
         // Objects and arrays arrive as their JSON text (see read_jsonl).
         serde_json::Value::Array(_) | serde_json::Value::Object(_) => Value::Null,
@@ -147,7 +172,8 @@ fn json_value(value: &serde_json::Value) -> Value<'_> {
 fn read_jsonl(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
     let header = json_header(path)?;
     sink.header(&header)?;
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line_number = index as u64 + 1;
         let line = match line {
@@ -174,7 +200,9 @@ fn read_jsonl(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
         let nested: Vec<Option<String>> = header
             .iter()
             .map(|key| match object.get(key) {
-                Some(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => Some(v.to_string()),
+                Some(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => {
+                    Some(v.to_string())
+                }
                 _ => None,
             })
             .collect();
@@ -201,14 +229,32 @@ fn parquet_column(array: &dyn Array) -> anyhow::Result<Column> {
     use arrow::compute::cast;
     Ok(match array.data_type() {
         DataType::Boolean => Column::Bool(array.as_boolean().clone()),
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16
-        | DataType::UInt32 | DataType::UInt64 => Column::Int(cast(array, &DataType::Int64)?.as_primitive::<Int64Type>().clone()),
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => Column::Int(
+            cast(array, &DataType::Int64)?
+                .as_primitive::<Int64Type>()
+                .clone(),
+        ),
         DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Decimal128(_, _) => {
-            Column::Float(cast(array, &DataType::Float64)?.as_primitive::<Float64Type>().clone())
+            Column::Float(
+                cast(array, &DataType::Float64)?
+                    .as_primitive::<Float64Type>()
+                    .clone(),
+            )
         }
         DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64 => {
             let micros = cast(array, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
-            Column::TimestampUs(cast(&micros, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
+            Column::TimestampUs(
+                cast(&micros, &DataType::Int64)?
+                    .as_primitive::<Int64Type>()
+                    .clone(),
+            )
         }
         _ => Column::Text(cast(array, &DataType::Utf8)?.as_string::<i32>().clone()),
     })
@@ -218,7 +264,11 @@ impl Column {
     fn get(&self, row: usize) -> Value<'_> {
         macro_rules! value {
             ($array:expr, $variant:expr) => {
-                if $array.is_null(row) { Value::Null } else { $variant($array.value(row)) }
+                if $array.is_null(row) {
+                    Value::Null
+                } else {
+                    $variant($array.value(row))
+                }
             };
         }
         match self {
@@ -232,22 +282,36 @@ impl Column {
 }
 
 fn read_parquet(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .with_context(|| format!("{}: not a Parquet file", path.display()))?
         .with_batch_size(64 * 1024)
         .build()?;
-    let header: Vec<String> = reader.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let header: Vec<String> = reader
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     sink.header(&header)?;
     let mut line = 0u64;
     for batch in reader {
-        let batch: RecordBatch = batch.with_context(|| format!("{}: cannot read", path.display()))?;
-        let columns: Vec<Column> = batch.columns().iter().map(|c| parquet_column(c.as_ref())).collect::<anyhow::Result<_>>()?;
+        let batch: RecordBatch =
+            batch.with_context(|| format!("{}: cannot read", path.display()))?;
+        let columns: Vec<Column> = batch
+            .columns()
+            .iter()
+            .map(|c| parquet_column(c.as_ref()))
+            .collect::<anyhow::Result<_>>()?;
         for row in 0..batch.num_rows() {
             line += 1;
             let get = |i: usize| columns[i].get(row);
             let raw = || {
-                (0..columns.len()).map(|i| format!("{:?}", columns[i].get(row))).collect::<Vec<_>>().join("\u{1f}")
+                (0..columns.len())
+                    .map(|i| format!("{:?}", columns[i].get(row)))
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}")
             };
             sink.row(line, &get, &raw)?;
         }
@@ -267,7 +331,8 @@ impl Rejects {
     fn add(&mut self, line: u64, reason: &str, raw: &str) -> anyhow::Result<()> {
         if self.writer.is_none() {
             if let Some(parent) = self.path.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
             let mut writer = csv::Writer::from_path(&self.path)
                 .with_context(|| format!("cannot write {}", self.path.display()))?;
@@ -275,7 +340,11 @@ impl Rejects {
             self.writer = Some(writer);
         }
         let writer = self.writer.as_mut().expect("created above");
-        writer.write_record([line.to_string().as_str(), reason, &raw.replace('\u{1f}', ",")])?;
+        writer.write_record([
+            line.to_string().as_str(),
+            reason,
+            &raw.replace('\u{1f}', ","),
+        ])?;
         self.count += 1;
         Ok(())
     }
@@ -305,7 +374,12 @@ impl RowSink for EventSink {
         Ok(())
     }
 
-    fn row(&mut self, line: u64, get: &dyn Fn(usize) -> Value<'_>, raw: &dyn Fn() -> String) -> anyhow::Result<()> {
+    fn row<'a>(
+        &mut self,
+        line: u64,
+        get: &dyn Fn(usize) -> Value<'a>,
+        raw: &dyn Fn() -> String,
+    ) -> anyhow::Result<()> {
         self.rows += 1;
         if self.rows % 65_536 == 0 {
             self.progress.set_position(self.rows);
@@ -331,7 +405,11 @@ impl RowSink for EventSink {
 
 impl EventSink {
     fn pending_rows(&self) -> usize {
-        self.batches.iter().map(RecordBatch::num_rows).sum::<usize>() + self.builders.len()
+        self.batches
+            .iter()
+            .map(RecordBatch::num_rows)
+            .sum::<usize>()
+            + self.builders.len()
     }
 
     fn take_batches(&mut self) -> Vec<RecordBatch> {
@@ -347,8 +425,10 @@ pub fn progress_bar(enabled: bool, message: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new_spinner();
-    let style = indicatif::ProgressStyle::with_template("{spinner} {msg} {human_pos} rows ({per_sec}, {elapsed})")
-        .expect("template is valid");
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {msg} {human_pos} rows ({per_sec}, {elapsed})",
+    )
+    .expect("template is valid");
     bar.set_style(style);
     bar.set_message(message.to_string());
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -356,19 +436,33 @@ pub fn progress_bar(enabled: bool, message: &str) -> indicatif::ProgressBar {
 }
 
 /// Imports one events file into the store.
-pub async fn import_events(store: &mut Store, path: &Path, options: &ImportOptions) -> anyhow::Result<ImportSummary> {
+pub async fn import_events(
+    store: &mut Store,
+    path: &Path,
+    options: &ImportOptions,
+) -> anyhow::Result<ImportSummary> {
     let started = Instant::now();
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
-    let rejects_path = options
-        .rejects
-        .clone()
-        .unwrap_or_else(|| store.dir().join("rejects").join(format!("{file_name}.rejects.csv")));
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("input")
+        .to_string();
+    let rejects_path = options.rejects.clone().unwrap_or_else(|| {
+        store
+            .dir()
+            .join("rejects")
+            .join(format!("{file_name}.rejects.csv"))
+    });
     let mut sink = EventSink {
         mapping: options.mapping.clone(),
         resolved: None,
         builders: EventBuilders::new(),
         batches: Vec::new(),
-        rejects: Rejects { path: rejects_path, writer: None, count: 0 },
+        rejects: Rejects {
+            path: rejects_path,
+            writer: None,
+            count: 0,
+        },
         rows: 0,
         chunk_rows: options.chunk_rows,
         progress: progress_bar(options.progress, &format!("importing {file_name}")),
@@ -384,11 +478,18 @@ pub async fn import_events(store: &mut Store, path: &Path, options: &ImportOptio
             fn header(&mut self, header: &[String]) -> anyhow::Result<()> {
                 self.sink.header(header)
             }
-            fn row(&mut self, line: u64, get: &dyn Fn(usize) -> Value<'_>, raw: &dyn Fn() -> String) -> anyhow::Result<()> {
+            fn row<'a>(
+                &mut self,
+                line: u64,
+                get: &dyn Fn(usize) -> Value<'a>,
+                raw: &dyn Fn() -> String,
+            ) -> anyhow::Result<()> {
                 self.sink.row(line, get, raw)?;
                 if self.sink.pending_rows() >= self.sink.chunk_rows {
                     let batches = self.sink.take_batches();
-                    self.sender.blocking_send(batches).context("the store writer stopped")?;
+                    self.sender
+                        .blocking_send(batches)
+                        .context("the store writer stopped")?;
                 }
                 Ok(())
             }
@@ -396,14 +497,25 @@ pub async fn import_events(store: &mut Store, path: &Path, options: &ImportOptio
                 self.sink.unreadable(line, reason, raw)
             }
         }
-        read_rows(&path_owned, &mut Chunking { sink: &mut sink, sender: &sender })?;
+        read_rows(
+            &path_owned,
+            &mut Chunking {
+                sink: &mut sink,
+                sender: &sender,
+            },
+        )?;
         let rest = sink.take_batches();
         if !rest.is_empty() {
-            sender.blocking_send(rest).context("the store writer stopped")?;
+            sender
+                .blocking_send(rest)
+                .context("the store writer stopped")?;
         }
         Ok(sink)
     });
-    let mut summary = ImportSummary { file: path.display().to_string(), ..ImportSummary::default() };
+    let mut summary = ImportSummary {
+        file: path.display().to_string(),
+        ..ImportSummary::default()
+    };
     while let Some(batches) = receiver.recv().await {
         let appended = store.append(&batches).await?;
         summary.added += appended.added;
@@ -414,7 +526,8 @@ pub async fn import_events(store: &mut Store, path: &Path, options: &ImportOptio
     sink.progress.finish_and_clear();
     summary.rows = sink.rows;
     summary.rejected = sink.rejects.count;
-    summary.rejects_file = (sink.rejects.count > 0).then(|| sink.rejects.path.display().to_string());
+    summary.rejects_file =
+        (sink.rejects.count > 0).then(|| sink.rejects.path.display().to_string());
     summary.seconds = started.elapsed().as_secs_f64();
     summary.rows_per_second = summary.rows as f64 / summary.seconds.max(1e-9);
     Ok(summary)
@@ -431,20 +544,40 @@ struct TraitSink {
 
 impl RowSink for TraitSink {
     fn header(&mut self, header: &[String]) -> anyhow::Result<()> {
-        let candidates = ["customer_id", "customer", "user_id", "userid", "distinct_id", "id"];
+        let candidates = [
+            "customer_id",
+            "customer",
+            "user_id",
+            "userid",
+            "distinct_id",
+            "id",
+        ];
         let index = match &self.id_column {
-            Some(name) => header.iter().position(|h| h == name).with_context(|| format!("--customer {name:?}: no such column"))?,
+            Some(name) => header
+                .iter()
+                .position(|h| h == name)
+                .with_context(|| format!("--customer {name:?}: no such column"))?,
             None => candidates
                 .iter()
                 .find_map(|c| header.iter().position(|h| h.eq_ignore_ascii_case(c)))
-                .with_context(|| format!("cannot find the customer id column among [{}]; name it with --customer", header.join(", ")))?,
+                .with_context(|| {
+                    format!(
+                        "cannot find the customer id column among [{}]; name it with --customer",
+                        header.join(", ")
+                    )
+                })?,
         };
         self.id_index = index;
         self.header = header.to_vec();
         Ok(())
     }
 
-    fn row(&mut self, _line: u64, get: &dyn Fn(usize) -> Value<'_>, _raw: &dyn Fn() -> String) -> anyhow::Result<()> {
+    fn row<'a>(
+        &mut self,
+        _line: u64,
+        get: &dyn Fn(usize) -> Value<'a>,
+        _raw: &dyn Fn() -> String,
+    ) -> anyhow::Result<()> {
         let id = match get(self.id_index) {
             Value::Str(s) if !s.trim().is_empty() => s.trim().to_string(),
             Value::Int(i) => i.to_string(),
@@ -467,7 +600,12 @@ impl RowSink for TraitSink {
                 Value::Bool(b) => b.to_string(),
                 Value::TimestampUs(t) => t.to_string(),
             };
-            self.rows.push(TraitRow { customer, name: name.clone(), value, updated_at_us: self.now_us });
+            self.rows.push(TraitRow {
+                customer,
+                name: name.clone(),
+                value,
+                updated_at_us: self.now_us,
+            });
         }
         Ok(())
     }
@@ -487,11 +625,29 @@ pub struct TraitSummary {
 }
 
 /// Imports a customer traits file: an id column plus one column per trait.
-pub fn import_traits(store: &Store, path: &Path, id_column: Option<String>) -> anyhow::Result<TraitSummary> {
-    let now_us = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64);
-    let mut sink = TraitSink { id_column, id_index: 0, header: Vec::new(), rows: Vec::new(), rejected: 0, now_us };
+pub fn import_traits(
+    store: &Store,
+    path: &Path,
+    id_column: Option<String>,
+) -> anyhow::Result<TraitSummary> {
+    let now_us = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64);
+    let mut sink = TraitSink {
+        id_column,
+        id_index: 0,
+        header: Vec::new(),
+        rows: Vec::new(),
+        rejected: 0,
+        now_us,
+    };
     read_rows(path, &mut sink)?;
     let trait_values = sink.rows.len();
     let stored_pairs = store.merge_traits(sink.rows)?;
-    Ok(TraitSummary { file: path.display().to_string(), trait_values, rejected: sink.rejected, stored_pairs })
+    Ok(TraitSummary {
+        file: path.display().to_string(),
+        trait_values,
+        rejected: sink.rejected,
+        stored_pairs,
+    })
 }

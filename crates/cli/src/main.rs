@@ -15,10 +15,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "touchpoint", version, about = "Customer-journey analytics: capture touchpoints, stitch identities, compute the journey map.")]
+#[command(
+    name = "touchpoint",
+    version,
+    about = "Customer-journey analytics: capture touchpoints, stitch identities, compute the journey map."
+)]
 struct Cli {
     /// The data directory.
-    #[arg(long, global = true, env = "TOUCHPOINT_DATA", default_value = "./touchpoint-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "TOUCHPOINT_DATA",
+        default_value = "./touchpoint-data"
+    )]
     data: PathBuf,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value = "table")]
@@ -43,6 +52,13 @@ enum Command {
     },
     /// Show the physical plan of a journey analysis.
     Explain,
+    /// Score text: sentiment (compound, pos, neu, neg) and emotions.
+    Text {
+        #[command(subcommand)]
+        command: TextCommand,
+    },
+    /// Themes (recurring key phrases) of the stored feedback, chat and ticket text.
+    Themes(ThemesArgs),
     /// Write a synthetic business (events, traits, journey.toml) as files.
     Generate(generate::GenerateArgs),
     /// Generate a retail dataset, import it and show its journey map.
@@ -92,6 +108,27 @@ struct ImportArgs {
     chunk_rows: usize,
 }
 
+#[derive(Debug, Subcommand)]
+enum TextCommand {
+    /// Score one text, or one text per line of stdin when no text is given.
+    Score {
+        text: Option<String>,
+        /// vader (the reference algorithm) or service (customer-service aware).
+        #[arg(long, default_value = "service")]
+        mode: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ThemesArgs {
+    /// Themes reported.
+    #[arg(long, default_value_t = 15)]
+    top: usize,
+    /// Only texts at this touchpoint.
+    #[arg(long)]
+    touchpoint: Option<String>,
+}
+
 #[derive(Debug, Args)]
 struct DemoArgs {
     /// Customers in the demo dataset (about 11 events each).
@@ -114,7 +151,10 @@ async fn run_demo(data: &std::path::Path, args: &DemoArgs, progress: bool) -> an
         file_format: generate::FileFormat::Parquet,
     };
     let generated = generate::generate(&generate_args, progress)?;
-    println!("generated {} events of {} customers in {:.1}s", generated.events, generated.customers, generated.seconds);
+    println!(
+        "generated {} events of {} customers in {:.1}s",
+        generated.events, generated.customers, generated.seconds
+    );
     let import_args = ImportArgs {
         files: vec![generated.events_file.clone()],
         traits: Some(generated.traits_file.clone()),
@@ -134,20 +174,123 @@ async fn run_demo(data: &std::path::Path, args: &DemoArgs, progress: bool) -> an
     store.compact().await?;
     let engine = engine::Engine::open(data).await?;
     let map_args = analyses::MapArgs {
-        filter: analyses::FilterArgs { from: None, to: None, channels: Vec::new(), persona: None },
+        filter: analyses::FilterArgs {
+            from: None,
+            to: None,
+            channels: Vec::new(),
+            persona: None,
+        },
         collapse_repeats: false,
         top_transitions: 15,
     };
     let report = analyses::map(&engine, &map_args).await?;
     println!();
     analyses::print_map(&report, Format::Table)?;
-    println!("\ndata in {}; try: touchpoint --data {} variants", data.display(), data.display());
+    println!(
+        "\ndata in {}; try: touchpoint --data {} variants",
+        data.display(),
+        data.display()
+    );
+    Ok(())
+}
+
+/// Scores text. JSON lines (`--format json`) are the documented contract:
+/// one object per input line with compound, pos, neu, neg and emotions.
+fn text_score(text: Option<String>, mode: &str, format: Format) -> anyhow::Result<()> {
+    let mode: text::Mode = mode
+        .parse()
+        .map_err(|e: text::UnknownMode| anyhow::anyhow!("--mode: {e}"))?;
+    let lines: Vec<String> = match text {
+        Some(text) => vec![text],
+        None => std::io::stdin()
+            .lines()
+            .collect::<Result<_, _>>()
+            .context("cannot read stdin")?,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    use std::io::Write;
+    for line in &lines {
+        let score = text::score(line, mode);
+        match format {
+            Format::Json => writeln!(out, "{}", serde_json::to_string(&score)?)?,
+            _ => {
+                let (emotion, strength) = score
+                    .emotions
+                    .dominant()
+                    .map_or(("none", 0.0), |(e, s)| (e.as_str(), s));
+                writeln!(
+                    out,
+                    "{:+.4}\tpos {:.3} neu {:.3} neg {:.3}\t{emotion} {strength:.2}\t{line}",
+                    score.compound, score.pos, score.neu, score.neg
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn themes(data: &std::path::Path, args: &ThemesArgs, format: Format) -> anyhow::Result<()> {
+    let engine = engine::Engine::open(data).await?;
+    let mut query = "SELECT text FROM events WHERE text IS NOT NULL".to_string();
+    if let Some(touchpoint) = &args.touchpoint {
+        query.push_str(&format!(
+            " AND touchpoint = '{}'",
+            touchpoint.replace('\'', "''")
+        ));
+    }
+    let batches = engine.sql(&query).await?;
+    let mut texts: Vec<String> = Vec::new();
+    for batch in &batches {
+        let column = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+        texts.extend(
+            arrow::array::AsArray::as_string::<i32>(&column)
+                .iter()
+                .flatten()
+                .map(str::to_string),
+        );
+    }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let options = text::ThemeOptions {
+        max_themes: args.top.max(1),
+        ..text::ThemeOptions::default()
+    };
+    let found = text::themes(&refs, &options);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&found)?),
+        _ => {
+            println!("{} texts\n", texts.len());
+            let rows: Vec<Vec<String>> = found
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.label.clone(),
+                        t.volume.to_string(),
+                        format!("{:+.2}", t.mean_compound),
+                        format!("{:.0}%", t.share_negative * 100.0),
+                        t.examples
+                            .first()
+                            .map(|i| texts[*i].clone())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            output::write_table(
+                &mut std::io::stdout(),
+                &["theme", "texts", "sentiment", "negative", "example"],
+                &rows,
+            )?;
+        }
+    }
     Ok(())
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -165,7 +308,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compact => {
             let mut store = store::Store::open(&cli.data).await?;
             let summary = store.compact().await?;
-            println!("compacted: {} files merged into {}", summary.files_removed, summary.files_added);
+            println!(
+                "compacted: {} files merged into {}",
+                summary.files_removed, summary.files_added
+            );
             Ok(())
         }
         Command::Sql { query } => {
@@ -201,21 +347,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => run_demo(&cli.data, &args, progress).await,
+        Command::Text {
+            command: TextCommand::Score { text, mode },
+        } => text_score(text, &mode, cli.format),
+        Command::Themes(args) => themes(&cli.data, &args, cli.format).await,
         Command::Explain => {
             let engine = engine::Engine::open(&cli.data).await?;
-            print!("{}", engine.explain_journey(&engine::EventFilter::default()).await?);
+            print!(
+                "{}",
+                engine
+                    .explain_journey(&engine::EventFilter::default())
+                    .await?
+            );
             Ok(())
         }
     }
 }
 
-async fn run_import(data: &std::path::Path, args: ImportArgs, format: Format, progress: bool) -> anyhow::Result<()> {
+async fn run_import(
+    data: &std::path::Path,
+    args: ImportArgs,
+    format: Format,
+    progress: bool,
+) -> anyhow::Result<()> {
     if args.files.is_empty() && args.traits.is_none() {
         anyhow::bail!("nothing to import: give event files and/or --traits FILE");
     }
     let mut mapping = match &args.mapping {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
             toml::from_str(&text).with_context(|| format!("{}: invalid mapping", path.display()))?
         }
         None => convert::Mapping::default(),
@@ -233,7 +394,8 @@ async fn run_import(data: &std::path::Path, args: ImportArgs, format: Format, pr
     }
     let definition = match &args.definition {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
             Some(model::JourneyDefinition::from_toml(&text)?)
         }
         None => None,
@@ -242,11 +404,22 @@ async fn run_import(data: &std::path::Path, args: ImportArgs, format: Format, pr
         import::Format::of(file)?;
         anyhow::ensure!(file.is_file(), "{}: no such file", file.display());
     }
-    let mut store = store::Store::open_or_create(data, &store::CreateOptions { buckets: args.buckets }).await?;
+    let mut store = store::Store::open_or_create(
+        data,
+        &store::CreateOptions {
+            buckets: args.buckets,
+        },
+    )
+    .await?;
     if let Some(definition) = &definition {
         store.set_definition(definition)?;
     }
-    let options = import::ImportOptions { mapping, rejects: args.rejects.clone(), chunk_rows: args.chunk_rows.max(1), progress };
+    let options = import::ImportOptions {
+        mapping,
+        rejects: args.rejects.clone(),
+        chunk_rows: args.chunk_rows.max(1),
+        progress,
+    };
     let mut summaries = Vec::new();
     for file in &args.files {
         summaries.push(import::import_events(&mut store, file, &options).await?);
@@ -256,7 +429,10 @@ async fn run_import(data: &std::path::Path, args: ImportArgs, format: Format, pr
         None => None,
     };
     match format {
-        Format::Json => println!("{}", serde_json::json!({ "files": summaries, "traits": traits })),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({ "files": summaries, "traits": traits })
+        ),
         _ => {
             for s in &summaries {
                 println!(
@@ -268,11 +444,17 @@ async fn run_import(data: &std::path::Path, args: ImportArgs, format: Format, pr
                     s.rejected,
                     s.seconds,
                     s.rows_per_second,
-                    s.rejects_file.as_ref().map(|f| format!("; rejects in {f}")).unwrap_or_default()
+                    s.rejects_file
+                        .as_ref()
+                        .map(|f| format!("; rejects in {f}"))
+                        .unwrap_or_default()
                 );
             }
             if let Some(t) = &traits {
-                println!("{}: {} trait values, {} rejected, {} stored", t.file, t.trait_values, t.rejected, t.stored_pairs);
+                println!(
+                    "{}: {} trait values, {} rejected, {} stored",
+                    t.file, t.trait_values, t.rejected, t.stored_pairs
+                );
             }
         }
     }

@@ -18,7 +18,11 @@ pub fn print_batches(batches: &[RecordBatch], format: Format) -> anyhow::Result<
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
-        Format::Table => writeln!(out, "{}", arrow::util::pretty::pretty_format_batches(batches)?)?,
+        Format::Table => writeln!(
+            out,
+            "{}",
+            arrow::util::pretty::pretty_format_batches(batches)?
+        )?,
         Format::Json => {
             let mut writer = arrow::json::ArrayWriter::new(&mut out);
             let refs: Vec<&RecordBatch> = batches.iter().collect();
@@ -63,7 +67,11 @@ pub fn print<T: Tabular>(value: &T, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn write_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+pub fn write_table(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -80,8 +88,16 @@ pub fn write_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -
             .trim_end()
             .to_string()
     };
-    writeln!(out, "{}", line(header.iter().map(|h| h.to_string()).collect()))?;
-    writeln!(out, "{}", line(widths.iter().map(|w| "-".repeat(*w)).collect()))?;
+    writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| h.to_string()).collect())
+    )?;
+    writeln!(
+        out,
+        "{}",
+        line(widths.iter().map(|w| "-".repeat(*w)).collect())
+    )?;
     for row in rows {
         writeln!(out, "{}", line(row.clone()))?;
     }
@@ -111,8 +127,12 @@ mod tests {
     #[test]
     fn tables_align() {
         let mut out = Vec::new();
-        write_table(&mut out, &["a", "long"], &[vec!["xyz".into(), "1".into()]]).expect("in memory");
-        assert_eq!(String::from_utf8(out).expect("utf8"), "a    long\n---  ----\nxyz  1\n");
+        write_table(&mut out, &["a", "long"], &[vec!["xyz".into(), "1".into()]])
+            .expect("in memory");
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "a    long\n---  ----\nxyz  1\n"
+        );
     }
 
     #[test]

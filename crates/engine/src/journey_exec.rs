@@ -5,19 +5,22 @@
 //! collector when the partition ends.
 
 use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::{DataType, Float32Type, Int32Type, Int64Type, Schema, SchemaRef, TimestampMicrosecondType};
+use arrow::datatypes::{
+    DataType, Float32Type, Int32Type, Int64Type, Schema, SchemaRef, TimestampMicrosecondType,
+};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
 use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_expr::{
-    EquivalenceProperties, LexRequirement, OrderingRequirements, PhysicalExpr, PhysicalSortRequirement,
+    EquivalenceProperties, LexRequirement, OrderingRequirements, PhysicalExpr,
+    PhysicalSortRequirement,
 };
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, Partitioning, PlanProperties,
-    SendableRecordBatchStream,
+    DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, ExecutionPlanProperties,
+    Partitioning, PlanProperties, SendableRecordBatchStream,
 };
 use futures::StreamExt;
 use journey::{Accumulator, Journey};
@@ -48,13 +51,21 @@ pub struct Collector<A: Accumulator, F: Fn() -> A + Send + Sync> {
 
 impl<A: Accumulator + 'static, F: Fn() -> A + Send + Sync + 'static> Collector<A, F> {
     pub fn new(name: &str, factory: F) -> Arc<Collector<A, F>> {
-        Arc::new(Collector { name: name.to_string(), factory, merged: Arc::new(Mutex::new(None)) })
+        Arc::new(Collector {
+            name: name.to_string(),
+            factory,
+            merged: Arc::new(Mutex::new(None)),
+        })
     }
 
     /// The merged result of every partition that ran, or a fresh
     /// accumulator when none did.
     pub fn take(&self) -> A {
-        let taken = self.merged.lock().expect("collector lock is never poisoned").take();
+        let taken = self
+            .merged
+            .lock()
+            .expect("collector lock is never poisoned")
+            .take();
         taken.unwrap_or_else(|| (self.factory)())
     }
 }
@@ -76,7 +87,10 @@ impl<A: Accumulator> PartialJourneys for Partial<A> {
     }
 
     fn complete(self: Box<Self>) {
-        let mut merged = self.merged.lock().expect("collector lock is never poisoned");
+        let mut merged = self
+            .merged
+            .lock()
+            .expect("collector lock is never poisoned");
         match merged.as_mut() {
             Some(existing) => existing.merge(self.accumulator),
             None => *merged = Some(self.accumulator),
@@ -84,9 +98,14 @@ impl<A: Accumulator> PartialJourneys for Partial<A> {
     }
 }
 
-impl<A: Accumulator + 'static, F: Fn() -> A + Send + Sync + 'static> JourneySink for Collector<A, F> {
+impl<A: Accumulator + 'static, F: Fn() -> A + Send + Sync + 'static> JourneySink
+    for Collector<A, F>
+{
     fn partial(&self) -> Box<dyn PartialJourneys> {
-        Box::new(Partial { accumulator: (self.factory)(), merged: self.merged.clone() })
+        Box::new(Partial {
+            accumulator: (self.factory)(),
+            merged: self.merged.clone(),
+        })
     }
 
     fn describe(&self) -> String {
@@ -113,7 +132,11 @@ pub struct JourneyExec {
 }
 
 impl JourneyExec {
-    pub fn new(input: Arc<dyn ExecutionPlan>, sink: Arc<dyn JourneySink>, context: Arc<JourneyContext>) -> JourneyExec {
+    pub fn new(
+        input: Arc<dyn ExecutionPlan>,
+        sink: Arc<dyn JourneySink>,
+        context: Arc<JourneyContext>,
+    ) -> JourneyExec {
         let schema = Arc::new(Schema::empty());
         let partitions = input.output_partitioning().partition_count();
         let properties = Arc::new(PlanProperties::new(
@@ -122,7 +145,12 @@ impl JourneyExec {
             EmissionType::Final,
             Boundedness::Bounded,
         ));
-        JourneyExec { input, sink, context, properties }
+        JourneyExec {
+            input,
+            sink,
+            context,
+            properties,
+        }
     }
 
     fn column(&self, name: &str) -> Result<Arc<dyn PhysicalExpr>> {
@@ -159,7 +187,7 @@ impl ExecutionPlan for JourneyExec {
 
     fn required_input_distribution(&self) -> Vec<Distribution> {
         match self.column(columns::CUSTOMER) {
-            Ok(customer) => vec![Distribution::HashPartitioned(vec![customer])],
+            Ok(customer) => vec![Distribution::KeyPartitioned(vec![customer])],
             Err(_) => vec![Distribution::SinglePartition],
         }
     }
@@ -180,12 +208,26 @@ impl ExecutionPlan for JourneyExec {
         vec![false]
     }
 
-    fn with_new_children(self: Arc<Self>, children: Vec<Arc<dyn ExecutionPlan>>) -> Result<Arc<dyn ExecutionPlan>> {
-        let input = children.into_iter().next().ok_or_else(|| DataFusionError::Internal("JourneyExec needs one child".into()))?;
-        Ok(Arc::new(JourneyExec::new(input, self.sink.clone(), self.context.clone())))
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let input = children
+            .into_iter()
+            .next()
+            .ok_or_else(|| DataFusionError::Internal("JourneyExec needs one child".into()))?;
+        Ok(Arc::new(JourneyExec::new(
+            input,
+            self.sink.clone(),
+            self.context.clone(),
+        )))
     }
 
-    fn execute(&self, partition: usize, context: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
         let input = self.input.execute(partition, context)?;
         let layout = ColumnLayout::of(&self.input.schema())?;
         let mut assembler = Assembler::new(self.sink.partial(), self.context.clone(), layout);
@@ -248,22 +290,53 @@ struct Columns<'a> {
 }
 
 impl Assembler {
-    fn new(partial: Box<dyn PartialJourneys>, context: Arc<JourneyContext>, layout: ColumnLayout) -> Assembler {
-        Assembler { partial, context, layout, held: Held::default() }
+    fn new(
+        partial: Box<dyn PartialJourneys>,
+        context: Arc<JourneyContext>,
+        layout: ColumnLayout,
+    ) -> Assembler {
+        Assembler {
+            partial,
+            context,
+            layout,
+            held: Held::default(),
+        }
     }
 
     fn columns<'a>(&self, batch: &'a RecordBatch) -> Result<Columns<'a>> {
-        let customer = batch.column(self.layout.customer).as_primitive::<Int64Type>().values();
-        let ts_us = batch.column(self.layout.ts).as_primitive::<TimestampMicrosecondType>().values();
-        let touchpoint = touchpoint_ids(batch.column(self.layout.touchpoint).as_ref(), &self.context.catalog)?;
+        let customer = batch
+            .column(self.layout.customer)
+            .as_primitive::<Int64Type>()
+            .values();
+        let ts_us = batch
+            .column(self.layout.ts)
+            .as_primitive::<TimestampMicrosecondType>()
+            .values();
+        let touchpoint = touchpoint_ids(
+            batch.column(self.layout.touchpoint).as_ref(),
+            &self.context.catalog,
+        )?;
         let emotion = match self.layout.emotion {
             Some(index) => {
                 let values = batch.column(index).as_primitive::<Float32Type>();
-                (0..values.len()).map(|i| if values.is_null(i) { f32::NAN } else { values.value(i) }).collect()
+                (0..values.len())
+                    .map(|i| {
+                        if values.is_null(i) {
+                            f32::NAN
+                        } else {
+                            values.value(i)
+                        }
+                    })
+                    .collect()
             }
             None => vec![f32::NAN; batch.num_rows()],
         };
-        Ok(Columns { customer, ts_us, touchpoint, emotion })
+        Ok(Columns {
+            customer,
+            ts_us,
+            touchpoint,
+            emotion,
+        })
     }
 
     fn push(&mut self, batch: &RecordBatch) -> Result<()> {
@@ -289,7 +362,12 @@ impl Assembler {
                     self.release_held();
                 }
             } else {
-                self.observe(customer, &columns.ts_us[start..end], &columns.touchpoint[start..end], &columns.emotion[start..end]);
+                self.observe(
+                    customer,
+                    &columns.ts_us[start..end],
+                    &columns.touchpoint[start..end],
+                    &columns.emotion[start..end],
+                );
             }
             start = end;
         }
@@ -298,8 +376,12 @@ impl Assembler {
 
     fn hold(&mut self, customer: u64, columns: &Columns<'_>, range: std::ops::Range<usize>) {
         self.held.customer = Some(customer);
-        self.held.ts_us.extend_from_slice(&columns.ts_us[range.clone()]);
-        self.held.touchpoint.extend_from_slice(&columns.touchpoint[range.clone()]);
+        self.held
+            .ts_us
+            .extend_from_slice(&columns.ts_us[range.clone()]);
+        self.held
+            .touchpoint
+            .extend_from_slice(&columns.touchpoint[range.clone()]);
         self.held.emotion.extend_from_slice(&columns.emotion[range]);
     }
 
@@ -308,19 +390,35 @@ impl Assembler {
             let held = std::mem::take(&mut self.held);
             self.observe(customer, &held.ts_us, &held.touchpoint, &held.emotion);
             // Keep the allocations for the next held customer.
-            self.held = Held { customer: None, ..held };
+            self.held = Held {
+                customer: None,
+                ..held
+            };
             self.held.ts_us.clear();
             self.held.touchpoint.clear();
             self.held.emotion.clear();
         }
     }
 
-    fn observe(&mut self, customer: u64, ts_us: &[i64], touchpoint: &[TouchpointId], emotion: &[f32]) {
+    fn observe(
+        &mut self,
+        customer: u64,
+        ts_us: &[i64],
+        touchpoint: &[TouchpointId],
+        emotion: &[f32],
+    ) {
         let personas = self.context.personas.get(&customer).copied().unwrap_or(0);
         if personas & self.context.require_personas != self.context.require_personas {
             return;
         }
-        let journey = Journey { customer, personas, ts_us, touchpoint, emotion, breakdown: &[] };
+        let journey = Journey {
+            customer,
+            personas,
+            ts_us,
+            touchpoint,
+            emotion,
+            breakdown: &[],
+        };
         self.partial.observe(&journey);
     }
 
@@ -335,18 +433,32 @@ impl Assembler {
 /// stored name before a query starts.
 fn touchpoint_ids(array: &dyn Array, catalog: &Catalog) -> Result<Vec<TouchpointId>> {
     let lookup = |name: &str| {
-        catalog
-            .lookup(name)
-            .ok_or_else(|| DataFusionError::Internal(format!("touchpoint {name:?} is not in the catalog")))
+        catalog.lookup(name).ok_or_else(|| {
+            DataFusionError::Internal(format!("touchpoint {name:?} is not in the catalog"))
+        })
     };
     match array.data_type() {
         DataType::Dictionary(_, _) => {
             let dictionary = array.as_dictionary::<Int32Type>();
             let values = dictionary.values().as_string::<i32>();
-            let mapped: Vec<TouchpointId> = values.iter().map(|v| lookup(v.unwrap_or(""))).collect::<Result<_>>()?;
-            Ok(dictionary.keys().values().iter().map(|&key| mapped[key as usize]).collect())
+            let mapped: Vec<TouchpointId> = values
+                .iter()
+                .map(|v| lookup(v.unwrap_or("")))
+                .collect::<Result<_>>()?;
+            Ok(dictionary
+                .keys()
+                .values()
+                .iter()
+                .map(|&key| mapped[key as usize])
+                .collect())
         }
-        DataType::Utf8 => array.as_string::<i32>().iter().map(|v| lookup(v.unwrap_or(""))).collect(),
-        other => Err(DataFusionError::Internal(format!("touchpoint column has type {other}"))),
+        DataType::Utf8 => array
+            .as_string::<i32>()
+            .iter()
+            .map(|v| lookup(v.unwrap_or("")))
+            .collect(),
+        other => Err(DataFusionError::Internal(format!(
+            "touchpoint column has type {other}"
+        ))),
     }
 }

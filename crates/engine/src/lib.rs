@@ -56,12 +56,17 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("store", &self.store).finish()
+        f.debug_struct("Engine")
+            .field("store", &self.store)
+            .finish()
     }
 }
 
 fn timestamp(us: i64) -> Expr {
-    lit(ScalarValue::TimestampMicrosecond(Some(us), Some("UTC".into())))
+    lit(ScalarValue::TimestampMicrosecond(
+        Some(us),
+        Some("UTC".into()),
+    ))
 }
 
 impl Engine {
@@ -92,7 +97,14 @@ impl Engine {
             .with_information_schema(true);
         let session = SessionContext::new_with_config(config);
         session.register_table("events", Arc::new(EventsProvider::new(buckets)))?;
-        Ok(Engine { store, definition, catalog: Arc::new(catalog), traits, personas, session })
+        Ok(Engine {
+            store,
+            definition,
+            catalog: Arc::new(catalog),
+            traits,
+            personas,
+            session,
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -146,10 +158,9 @@ impl Engine {
         let require_personas = match &filter.persona {
             None => 0,
             Some(name) => {
-                let index = self
-                    .definition
-                    .persona_index(name)
-                    .ok_or_else(|| EngineError::Invalid(format!("no persona named {name:?} in journey.toml")))?;
+                let index = self.definition.persona_index(name).ok_or_else(|| {
+                    EngineError::Invalid(format!("no persona named {name:?} in journey.toml"))
+                })?;
                 1u64 << index
             }
         };
@@ -157,7 +168,12 @@ impl Engine {
         if let Some(condition) = self.filter_expr(filter) {
             frame = frame.filter(condition)?;
         }
-        let frame = frame.select_columns(&[columns::CUSTOMER, columns::TS, columns::TOUCHPOINT, columns::EMOTION])?;
+        let frame = frame.select_columns(&[
+            columns::CUSTOMER,
+            columns::TS,
+            columns::TOUCHPOINT,
+            columns::EMOTION,
+        ])?;
         let input = frame.create_physical_plan().await?;
         let context = Arc::new(JourneyContext {
             catalog: self.catalog.clone(),
@@ -181,7 +197,12 @@ impl Engine {
 
     /// Runs an accumulator over every journey that passes the filter and
     /// returns the merged accumulator (not yet finished).
-    pub async fn run<A, F>(&self, name: &str, filter: &EventFilter, factory: F) -> Result<A, EngineError>
+    pub async fn run<A, F>(
+        &self,
+        name: &str,
+        filter: &EventFilter,
+        factory: F,
+    ) -> Result<A, EngineError>
     where
         A: Accumulator + 'static,
         F: Fn() -> A + Send + Sync + 'static,

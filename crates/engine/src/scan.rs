@@ -12,11 +12,14 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_expr::expressions::Column;
-use datafusion::physical_expr::{EquivalenceProperties, LexOrdering, PhysicalExpr, PhysicalSortExpr};
+use datafusion::physical_expr::{
+    EquivalenceProperties, LexOrdering, PhysicalExpr, PhysicalSortExpr,
+};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream,
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
+    SendableRecordBatchStream,
 };
 use model::columns;
 use parquet::arrow::ProjectionMask;
@@ -56,7 +59,10 @@ pub struct EventsProvider {
 impl EventsProvider {
     /// `buckets[i]` lists the files of bucket `i` (possibly none).
     pub fn new(buckets: Vec<Vec<PathBuf>>) -> EventsProvider {
-        EventsProvider { buckets: Arc::new(buckets), schema: table_schema() }
+        EventsProvider {
+            buckets: Arc::new(buckets),
+            schema: table_schema(),
+        }
     }
 }
 
@@ -77,8 +83,13 @@ impl TableProvider for EventsProvider {
         _filters: &[Expr],
         _limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let projection = projection.cloned().unwrap_or_else(|| (0..self.schema.fields().len()).collect());
-        Ok(Arc::new(BucketScanExec::new(self.buckets.clone(), projection)?))
+        let projection = projection
+            .cloned()
+            .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
+        Ok(Arc::new(BucketScanExec::new(
+            self.buckets.clone(),
+            projection,
+        )?))
     }
 }
 
@@ -96,7 +107,12 @@ impl BucketScanExec {
         let full = table_schema();
         let schema = Arc::new(full.project(&projection)?);
         let properties = Arc::new(plan_properties(&schema, buckets.len().max(1)));
-        Ok(BucketScanExec { buckets, projection, schema, properties })
+        Ok(BucketScanExec {
+            buckets,
+            projection,
+            schema,
+            properties,
+        })
     }
 }
 
@@ -122,14 +138,29 @@ fn plan_properties(schema: &SchemaRef, partitions: usize) -> PlanProperties {
         Some(customer) => Partitioning::Hash(vec![customer], partitions),
         None => Partitioning::UnknownPartitioning(partitions),
     };
-    PlanProperties::new(equivalence, partitioning, EmissionType::Incremental, Boundedness::Bounded)
+    PlanProperties::new(
+        equivalence,
+        partitioning,
+        EmissionType::Incremental,
+        Boundedness::Bounded,
+    )
 }
 
 impl DisplayAs for BucketScanExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         let files: usize = self.buckets.iter().map(Vec::len).sum();
-        let names: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
-        write!(f, "BucketScanExec: buckets={}, files={files}, projection=[{}]", self.buckets.len(), names.join(", "))
+        let names: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        write!(
+            f,
+            "BucketScanExec: buckets={}, files={files}, projection=[{}]",
+            self.buckets.len(),
+            names.join(", ")
+        )
     }
 }
 
@@ -153,11 +184,18 @@ impl ExecutionPlan for BucketScanExec {
         Ok(TreeNodeRecursion::Continue)
     }
 
-    fn with_new_children(self: Arc<Self>, _children: Vec<Arc<dyn ExecutionPlan>>) -> Result<Arc<dyn ExecutionPlan>> {
+    fn with_new_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
         Ok(self)
     }
 
-    fn execute(&self, partition: usize, _context: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
+    fn execute(
+        &self,
+        partition: usize,
+        _context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
         let files = self.buckets.get(partition).cloned().unwrap_or_default();
         let projection = self.projection.clone();
         let (sender, receiver) = tokio::sync::mpsc::channel::<Result<RecordBatch>>(2);
@@ -171,18 +209,28 @@ impl ExecutionPlan for BucketScanExec {
         let stream = futures::stream::unfold(receiver, |mut receiver| async move {
             receiver.recv().await.map(|item| (item, receiver))
         });
-        Ok(Box::pin(RecordBatchStreamAdapter::new(self.schema.clone(), stream)))
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            stream,
+        )))
     }
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<RecordBatch>>;
 
-fn open_reader(path: &PathBuf, projection: &[usize]) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
-    let file = std::fs::File::open(path).map_err(|e| DataFusionError::External(format!("{}: {e}", path.display()).into()))?;
+fn open_reader(
+    path: &PathBuf,
+    projection: &[usize],
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| DataFusionError::External(format!("{}: {e}", path.display()).into()))?;
     let options = ArrowReaderOptions::new().with_schema(table_schema());
     let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), projection.iter().copied());
-    Ok(builder.with_projection(mask).with_batch_size(BATCH_ROWS).build()?)
+    Ok(builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()?)
 }
 
 /// Streams a bucket: a single file as it is (it is sorted), several files
@@ -229,10 +277,16 @@ fn merge_bucket(files: &[PathBuf], projection: &[usize]) -> Result<Vec<RecordBat
     }
     let read_schema = Arc::new(full.project(&wanted)?);
     let combined = arrow::compute::concat_batches(&read_schema, &batches)?;
-    let sorted = store::sort_by_journey(&combined).map_err(|e| DataFusionError::External(Box::new(e)))?;
+    let sorted =
+        store::sort_by_journey(&combined).map_err(|e| DataFusionError::External(Box::new(e)))?;
     let keep: Vec<usize> = projection
         .iter()
-        .map(|index| wanted.iter().position(|w| w == index).expect("projection is part of what was read"))
+        .map(|index| {
+            wanted
+                .iter()
+                .position(|w| w == index)
+                .expect("projection is part of what was read")
+        })
         .collect();
     let projected = sorted.project(&keep)?;
     let mut out = Vec::new();

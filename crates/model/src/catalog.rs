@@ -61,16 +61,24 @@ impl Catalog {
         if let Some(id) = self.by_name.get(name) {
             return *id;
         }
-        let id = TouchpointId(u32::try_from(self.touchpoints.len()).expect("fewer than 2^32 touchpoints"));
+        let id = TouchpointId(
+            u32::try_from(self.touchpoints.len()).expect("fewer than 2^32 touchpoints"),
+        );
         let defined = self.definition.touchpoint(name);
         let stage_idx = defined
             .and_then(|t| self.definition.stage_index(&t.stage))
             .unwrap_or(self.stages.len() - 1);
         let kind = defined.and_then(|t| t.kind).unwrap_or_else(|| {
-            let channel = defined.and_then(|t| t.channel.as_deref()).unwrap_or(channel);
+            let channel = defined
+                .and_then(|t| t.channel.as_deref())
+                .unwrap_or(channel);
             self.definition.channel_kind(channel)
         });
-        self.touchpoints.push(TouchpointInfo { name: name.to_string(), stage_idx, kind });
+        self.touchpoints.push(TouchpointInfo {
+            name: name.to_string(),
+            stage_idx,
+            kind,
+        });
         self.by_name.insert(name.to_string(), id);
         id
     }
@@ -105,7 +113,10 @@ impl Catalog {
     }
 
     pub fn touchpoints(&self) -> impl Iterator<Item = (TouchpointId, &TouchpointInfo)> {
-        self.touchpoints.iter().enumerate().map(|(i, info)| (TouchpointId(i as u32), info))
+        self.touchpoints
+            .iter()
+            .enumerate()
+            .map(|(i, info)| (TouchpointId(i as u32), info))
     }
 }
 

@@ -229,10 +229,16 @@ impl JourneyDefinition {
         let mut personas = HashSet::new();
         for persona in &self.personas {
             if persona.name.is_empty() || !personas.insert(persona.name.as_str()) {
-                return invalid(format!("persona name {:?} is empty or repeated", persona.name));
+                return invalid(format!(
+                    "persona name {:?} is empty or repeated",
+                    persona.name
+                ));
             }
             if let Some(condition) = persona.when.iter().find(|c| c.trait_name.is_empty()) {
-                return invalid(format!("persona {:?}: a condition names no trait: {condition:?}", persona.name));
+                return invalid(format!(
+                    "persona {:?}: a condition names no trait: {condition:?}",
+                    persona.name
+                ));
             }
         }
         if self.personas.len() > 64 {
@@ -252,12 +258,16 @@ impl JourneyDefinition {
 
     /// The stage of a touchpoint: the definition's, or [`UNKNOWN_STAGE`].
     pub fn stage_of(&self, touchpoint: &str) -> &str {
-        self.touchpoint(touchpoint).map_or(UNKNOWN_STAGE, |t| t.stage.as_str())
+        self.touchpoint(touchpoint)
+            .map_or(UNKNOWN_STAGE, |t| t.stage.as_str())
     }
 
     /// The kind of a channel: the definition's, or a guess from its name.
     pub fn channel_kind(&self, channel: &str) -> ChannelKind {
-        self.channels.get(channel).copied().unwrap_or_else(|| ChannelKind::guess(channel))
+        self.channels
+            .get(channel)
+            .copied()
+            .unwrap_or_else(|| ChannelKind::guess(channel))
     }
 
     /// Bit `i` is set when the customer's traits satisfy persona `i`.
@@ -278,7 +288,9 @@ impl JourneyDefinition {
 
 impl Persona {
     pub fn matches(&self, traits: &Traits) -> bool {
-        self.when.iter().all(|condition| condition.holds(traits.get(&condition.trait_name).map(String::as_str)))
+        self.when
+            .iter()
+            .all(|condition| condition.holds(traits.get(&condition.trait_name).map(String::as_str)))
     }
 }
 
@@ -293,10 +305,20 @@ impl Condition {
         let number = text.trim().parse::<f64>().ok();
         self.eq.as_ref().is_none_or(|eq| eq == text)
             && self.ne.as_ref().is_none_or(|ne| ne != text)
-            && self.in_values.as_ref().is_none_or(|values| values.iter().any(|v| v == text))
-            && self.not_in.as_ref().is_none_or(|values| values.iter().all(|v| v != text))
-            && self.gte.is_none_or(|bound| number.is_some_and(|n| n >= bound))
-            && self.lte.is_none_or(|bound| number.is_some_and(|n| n <= bound))
+            && self
+                .in_values
+                .as_ref()
+                .is_none_or(|values| values.iter().any(|v| v == text))
+            && self
+                .not_in
+                .as_ref()
+                .is_none_or(|values| values.iter().all(|v| v != text))
+            && self
+                .gte
+                .is_none_or(|bound| number.is_some_and(|n| n >= bound))
+            && self
+                .lte
+                .is_none_or(|bound| number.is_some_and(|n| n <= bound))
     }
 }
 
@@ -342,7 +364,10 @@ max_s = 86400
 "#;
 
     fn traits(pairs: &[(&str, &str)]) -> Traits {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -364,24 +389,36 @@ max_s = 86400
     fn personas_match_traits() {
         let definition = JourneyDefinition::from_toml(EXAMPLE).expect("example is valid");
         let check = |pairs: &[(&str, &str)], expected: u64| {
-            assert_eq!(definition.persona_mask(&traits(pairs)), expected, "{pairs:?}");
+            assert_eq!(
+                definition.persona_mask(&traits(pairs)),
+                expected,
+                "{pairs:?}"
+            );
         };
         check(&[("age_band", "65+")], 0b01);
         check(&[("age_band", "25-34")], 0b00);
         check(&[("device", "mobile"), ("spend", "150")], 0b10);
         check(&[("device", "mobile"), ("spend", "lots")], 0b00);
-        check(&[("device", "mobile"), ("spend", "99"), ("age_band", "55-64")], 0b01);
+        check(
+            &[("device", "mobile"), ("spend", "99"), ("age_band", "55-64")],
+            0b01,
+        );
     }
 
     #[test]
     fn rejects_bad_definitions() {
         let check = |text: &str, needle: &str| {
-            let error = JourneyDefinition::from_toml(text).expect_err(text).to_string();
+            let error = JourneyDefinition::from_toml(text)
+                .expect_err(text)
+                .to_string();
             assert!(error.contains(needle), "{error:?} lacks {needle:?}");
         };
         check("stages = []", "at least one stage");
         check("stages = [\"a\", \"a\"]", "appears twice");
-        check("stages = [\"a\"]\n[[touchpoint]]\nname = \"x\"\nstage = \"b\"", "not in stages");
+        check(
+            "stages = [\"a\"]\n[[touchpoint]]\nname = \"x\"\nstage = \"b\"",
+            "not in stages",
+        );
         check("stagez = [\"a\"]", "unknown field");
         check("stages = [\"unknown\"]", "reserved");
     }

@@ -13,7 +13,11 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 3] = [ChannelKind::Digital, ChannelKind::Human, ChannelKind::Physical];
+    pub const ALL: [ChannelKind; 3] = [
+        ChannelKind::Digital,
+        ChannelKind::Human,
+        ChannelKind::Physical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -3,8 +3,8 @@
 //! same columns the same way.
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Float32Builder, Float64Builder, Int64Builder, RecordBatch, StringBuilder,
-    TimestampMicrosecondBuilder,
+    ArrayRef, BooleanBuilder, Float32Builder, Float64Builder, Int64Builder, RecordBatch,
+    StringBuilder, TimestampMicrosecondBuilder,
 };
 use model::Event;
 use std::sync::Arc;
@@ -88,12 +88,14 @@ impl EventBuilders {
         self.touchpoint.append_value(&event.touchpoint);
         self.channel.append_value(&event.channel);
         self.stage.append_option(event.stage.as_deref());
-        self.channel_kind.append_option(event.channel_kind.map(|k| k.as_str()));
+        self.channel_kind
+            .append_option(event.channel_kind.map(|k| k.as_str()));
         self.agent.append_option(event.agent.as_deref());
         self.text.append_option(event.text.as_deref());
         self.sentiment.append_option(event.sentiment);
         self.rating.append_option(event.rating);
-        self.rating_scale.append_option(event.rating_scale.map(|s| s.as_str()));
+        self.rating_scale
+            .append_option(event.rating_scale.map(|s| s.as_str()));
         self.emotion.append_option(event.emotion);
         self.value.append_option(event.value);
         self.wait_s.append_option(event.wait_s);
@@ -129,7 +131,7 @@ impl EventBuilders {
             Arc::new(self.properties.finish()),
         ];
         self.rows = 0;
-        RecordBatch::try_new(model::event_schema(), columns).expect("builders follow the event schema")
+        RecordBatch::try_new(model::event_schema(), columns)
+            .expect("builders follow the event schema")
     }
 }
-

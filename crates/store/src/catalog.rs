@@ -23,7 +23,9 @@ impl NameCatalog {
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text)
                 .map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display()))),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(NameCatalog::default()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                Ok(NameCatalog::default())
+            }
             Err(error) => Err(StoreError::io(&path, error)),
         }
     }
@@ -35,7 +37,9 @@ impl NameCatalog {
 
     pub fn extend(&mut self, other: &NameCatalog) {
         for (touchpoint, channel) in &other.touchpoints {
-            self.touchpoints.entry(touchpoint.clone()).or_insert_with(|| channel.clone());
+            self.touchpoints
+                .entry(touchpoint.clone())
+                .or_insert_with(|| channel.clone());
         }
         for (channel, count) in &other.channels {
             *self.channels.entry(channel.clone()).or_default() += count;

@@ -5,10 +5,10 @@
 
 use crate::DataFile;
 use crate::error::StoreError;
+use deltalake::DeltaTable;
 use deltalake::kernel::transaction::CommitBuilder;
 use deltalake::kernel::{Action, Add, DataType, Remove, StructField};
 use deltalake::protocol::{DeltaOperation, SaveMode};
-use deltalake::DeltaTable;
 use model::columns;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,13 +31,16 @@ pub struct WrittenFile {
 
 fn table_url(root: &Path) -> Result<url::Url, StoreError> {
     let absolute = std::path::absolute(root).map_err(|e| StoreError::io(root, e))?;
-    url::Url::from_directory_path(&absolute)
-        .map_err(|()| StoreError::Invalid(format!("{} cannot be a table location", absolute.display())))
+    url::Url::from_directory_path(&absolute).map_err(|()| {
+        StoreError::Invalid(format!("{} cannot be a table location", absolute.display()))
+    })
 }
 
 fn delta_columns() -> Vec<StructField> {
     use columns::*;
-    let column = |name: &str, data_type: DataType, nullable: bool| StructField::new(name, data_type, nullable);
+    let column = |name: &str, data_type: DataType, nullable: bool| {
+        StructField::new(name, data_type, nullable)
+    };
     let mut fields = vec![
         column(EVENT_ID, DataType::STRING, false),
         column(TS, DataType::TIMESTAMP, false),
@@ -65,7 +68,9 @@ fn delta_columns() -> Vec<StructField> {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 impl EventsTable {
@@ -86,11 +91,14 @@ impl EventsTable {
     pub async fn open(root: &Path) -> Result<EventsTable, StoreError> {
         let mut table = DeltaTable::try_from_url(table_url(root)?).await?;
         table.load().await?;
-        Ok(EventsTable { table, root: root.to_path_buf() })
+        Ok(EventsTable {
+            table,
+            root: root.to_path_buf(),
+        })
     }
 
     pub fn version(&self) -> i64 {
-        self.table.version().unwrap_or(-1)
+        self.table.version().map_or(-1, |v| v as i64)
     }
 
     pub fn files(&self) -> Result<Vec<DataFile>, StoreError> {
@@ -98,16 +106,24 @@ impl EventsTable {
         let mut files = Vec::new();
         for file in snapshot.log_data().iter() {
             let relative = file.path().to_string();
-            let bucket = bucket_from_path(&relative)
-                .ok_or_else(|| StoreError::Invalid(format!("data file {relative} has no bucket=N directory")))?;
-            files.push(DataFile { path: self.root.join(&relative), bucket, size_bytes: file.size().max(0) as u64 });
+            let bucket = bucket_from_path(&relative).ok_or_else(|| {
+                StoreError::Invalid(format!("data file {relative} has no bucket=N directory"))
+            })?;
+            files.push(DataFile {
+                path: self.root.join(&relative),
+                bucket,
+                size_bytes: file.size().max(0) as u64,
+            });
         }
         files.sort_by(|a, b| (a.bucket, &a.path).cmp(&(b.bucket, &b.path)));
         Ok(files)
     }
 
     pub async fn commit_adds(&mut self, written: &[WrittenFile]) -> Result<(), StoreError> {
-        let actions = written.iter().map(|file| Action::Add(add_action(file, true))).collect();
+        let actions = written
+            .iter()
+            .map(|file| Action::Add(add_action(file, true)))
+            .collect();
         let operation = DeltaOperation::Write {
             mode: SaveMode::Append,
             partition_by: Some(vec![columns::BUCKET.to_string()]),
@@ -118,14 +134,20 @@ impl EventsTable {
 
     /// Replaces files by files with the same rows (compaction): data_change
     /// is false so that streaming readers of the log skip the rewrite.
-    pub async fn commit_rewrite(&mut self, added: &[WrittenFile], removed: &[DataFile]) -> Result<(), StoreError> {
-        let mut actions: Vec<Action> = added.iter().map(|file| Action::Add(add_action(file, false))).collect();
+    pub async fn commit_rewrite(
+        &mut self,
+        added: &[WrittenFile],
+        removed: &[DataFile],
+    ) -> Result<(), StoreError> {
+        let mut actions: Vec<Action> = added
+            .iter()
+            .map(|file| Action::Add(add_action(file, false)))
+            .collect();
         let deletion_timestamp = now_ms();
         for file in removed {
-            let relative = file
-                .path
-                .strip_prefix(&self.root)
-                .map_err(|_| StoreError::Invalid(format!("{} is outside the table", file.path.display())))?;
+            let relative = file.path.strip_prefix(&self.root).map_err(|_| {
+                StoreError::Invalid(format!("{} is outside the table", file.path.display()))
+            })?;
             let relative = relative.to_string_lossy().replace('\\', "/");
             actions.push(Action::Remove(Remove {
                 path: relative,
@@ -140,10 +162,21 @@ impl EventsTable {
                 default_row_commit_version: None,
             }));
         }
-        self.commit(actions, DeltaOperation::Optimize { predicate: None, target_size: 0 }).await
+        self.commit(
+            actions,
+            DeltaOperation::Optimize {
+                predicate: None,
+                target_size: 0,
+            },
+        )
+        .await
     }
 
-    async fn commit(&mut self, actions: Vec<Action>, operation: DeltaOperation) -> Result<(), StoreError> {
+    async fn commit(
+        &mut self,
+        actions: Vec<Action>,
+        operation: DeltaOperation,
+    ) -> Result<(), StoreError> {
         let snapshot = self.table.snapshot()?;
         CommitBuilder::default()
             .with_actions(actions)
@@ -176,7 +209,9 @@ fn add_action(file: &WrittenFile, data_change: bool) -> Add {
 
 /// The bucket of a data file from its `bucket=N/` directory.
 pub fn bucket_from_path(relative: &str) -> Option<u32> {
-    relative.split('/').find_map(|part| part.strip_prefix("bucket=")?.parse().ok())
+    relative
+        .split('/')
+        .find_map(|part| part.strip_prefix("bucket=")?.parse().ok())
 }
 
 #[cfg(test)]

@@ -36,7 +36,10 @@ pub struct StoreMeta {
 
 impl StoreMeta {
     pub fn new(buckets: u32) -> StoreMeta {
-        StoreMeta { format_version: model::FORMAT_VERSION, buckets }
+        StoreMeta {
+            format_version: model::FORMAT_VERSION,
+            buckets,
+        }
     }
 
     pub fn load(dir: &Path) -> Result<StoreMeta, StoreError> {
@@ -51,10 +54,16 @@ impl StoreMeta {
         let meta: StoreMeta = serde_json::from_str(&text)
             .map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;
         if meta.format_version != model::FORMAT_VERSION {
-            return Err(StoreError::UnsupportedFormat { found: meta.format_version, supported: model::FORMAT_VERSION });
+            return Err(StoreError::UnsupportedFormat {
+                found: meta.format_version,
+                supported: model::FORMAT_VERSION,
+            });
         }
         if meta.buckets == 0 {
-            return Err(StoreError::Invalid(format!("{}: buckets must be positive", path.display())));
+            return Err(StoreError::Invalid(format!(
+                "{}: buckets must be positive",
+                path.display()
+            )));
         }
         Ok(meta)
     }
@@ -71,7 +80,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     use std::io::Write;
     let temporary = path.with_extension("tmp");
     let mut file = std::fs::File::create(&temporary).map_err(|e| StoreError::io(&temporary, e))?;
-    file.write_all(bytes).map_err(|e| StoreError::io(&temporary, e))?;
+    file.write_all(bytes)
+        .map_err(|e| StoreError::io(&temporary, e))?;
     file.sync_all().map_err(|e| StoreError::io(&temporary, e))?;
     std::fs::rename(&temporary, path).map_err(|e| StoreError::io(path, e))
 }
@@ -86,7 +96,10 @@ mod tests {
         for customer in 0..8000u64 {
             counts[bucket_of(customer, 8) as usize] += 1;
         }
-        assert!(counts.iter().all(|&c| (800..1200).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (800..1200).contains(&c)),
+            "{counts:?}"
+        );
         assert_eq!(bucket_of(42, 1), 0);
     }
 }

@@ -16,7 +16,7 @@ mod write;
 pub use builders::EventBuilders;
 pub use catalog::NameCatalog;
 pub use error::StoreError;
-pub use layout::{StoreMeta, bucket_of, DEFAULT_BUCKETS};
+pub use layout::{DEFAULT_BUCKETS, StoreMeta, bucket_of};
 pub use traits::TraitRow;
 pub use write::{AppendSummary, sort_by_journey};
 
@@ -40,7 +40,9 @@ pub struct CreateOptions {
 
 impl Default for CreateOptions {
     fn default() -> Self {
-        CreateOptions { buckets: DEFAULT_BUCKETS }
+        CreateOptions {
+            buckets: DEFAULT_BUCKETS,
+        }
     }
 }
 
@@ -54,7 +56,10 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("dir", &self.dir).field("meta", &self.meta).finish()
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("meta", &self.meta)
+            .finish()
     }
 }
 
@@ -84,7 +89,12 @@ impl Store {
         let meta = StoreMeta::load(dir)?;
         let table = delta::EventsTable::open(&layout::events_dir(dir)).await?;
         let names = NameCatalog::load(dir)?;
-        Ok(Store { dir: dir.to_path_buf(), meta, table, names })
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            meta,
+            table,
+            names,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -127,23 +137,35 @@ impl Store {
     pub fn definition(&self) -> Result<JourneyDefinition, StoreError> {
         let path = self.dir.join(DEFINITION_FILE);
         match std::fs::read_to_string(&path) {
-            Ok(text) => JourneyDefinition::from_toml(&text).map_err(|e| StoreError::Invalid(e.to_string())),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(JourneyDefinition::default()),
+            Ok(text) => {
+                JourneyDefinition::from_toml(&text).map_err(|e| StoreError::Invalid(e.to_string()))
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                Ok(JourneyDefinition::default())
+            }
             Err(error) => Err(StoreError::io(&path, error)),
         }
     }
 
     /// Replaces the journey definition after validating it.
     pub fn set_definition(&self, definition: &JourneyDefinition) -> Result<(), StoreError> {
-        definition.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
-        layout::write_atomically(&self.dir.join(DEFINITION_FILE), definition.to_toml().as_bytes())
+        definition
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        layout::write_atomically(
+            &self.dir.join(DEFINITION_FILE),
+            definition.to_toml().as_bytes(),
+        )
     }
 
     /// Appends events given as Arrow batches in [`model::event_schema`].
     /// Events whose id is already stored (or repeated in the input) are
     /// skipped. Files are written first and committed in one Delta commit, so
     /// a failure leaves the table as it was.
-    pub async fn append(&mut self, batches: &[arrow::record_batch::RecordBatch]) -> Result<AppendSummary, StoreError> {
+    pub async fn append(
+        &mut self,
+        batches: &[arrow::record_batch::RecordBatch],
+    ) -> Result<AppendSummary, StoreError> {
         let existing = self.existing_ids_for(batches)?;
         let prepared = write::prepare(batches, self.meta.buckets, &existing)?;
         let written = write::write_files(&layout::events_dir(&self.dir), prepared.buckets)?;
@@ -152,11 +174,18 @@ impl Store {
         }
         self.names.extend(&prepared.names);
         self.names.save(&self.dir)?;
-        Ok(AppendSummary { added: prepared.added, duplicates: prepared.duplicates, files: written.len() })
+        Ok(AppendSummary {
+            added: prepared.added,
+            duplicates: prepared.duplicates,
+            files: written.len(),
+        })
     }
 
     /// The stored event ids of every bucket the batches touch, for dedup.
-    fn existing_ids_for(&self, batches: &[arrow::record_batch::RecordBatch]) -> Result<HashMap<u32, HashSet<String>>, StoreError> {
+    fn existing_ids_for(
+        &self,
+        batches: &[arrow::record_batch::RecordBatch],
+    ) -> Result<HashMap<u32, HashSet<String>>, StoreError> {
         let touched = write::buckets_touched(batches, self.meta.buckets)?;
         let mut existing = HashMap::new();
         for (bucket, files) in self.files_by_bucket()? {
@@ -186,7 +215,10 @@ impl Store {
         if !added.is_empty() {
             self.table.commit_rewrite(&added, &removed).await?;
         }
-        Ok(CompactSummary { files_removed: removed.len(), files_added: added.len() })
+        Ok(CompactSummary {
+            files_removed: removed.len(),
+            files_added: added.len(),
+        })
     }
 
     /// Customer traits, newest value per (customer, trait).

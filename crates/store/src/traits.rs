@@ -60,7 +60,10 @@ fn read_rows(dir: &Path) -> Result<Vec<TraitRow>, StoreError> {
 pub fn load(dir: &Path) -> Result<HashMap<u64, model::Traits>, StoreError> {
     let mut traits: HashMap<u64, model::Traits> = HashMap::new();
     for row in read_rows(dir)? {
-        traits.entry(row.customer).or_default().insert(row.name, row.value);
+        traits
+            .entry(row.customer)
+            .or_default()
+            .insert(row.name, row.value);
     }
     Ok(traits)
 }
@@ -70,11 +73,17 @@ pub fn load(dir: &Path) -> Result<HashMap<u64, model::Traits>, StoreError> {
 pub fn merge(dir: &Path, incoming: Vec<TraitRow>) -> Result<usize, StoreError> {
     let mut latest: BTreeMap<(u64, String), (String, i64)> = BTreeMap::new();
     let stored = read_rows(dir)?;
-    for (is_incoming, row) in stored.into_iter().map(|r| (false, r)).chain(incoming.into_iter().map(|r| (true, r))) {
+    for (is_incoming, row) in stored
+        .into_iter()
+        .map(|r| (false, r))
+        .chain(incoming.into_iter().map(|r| (true, r)))
+    {
         let key = (row.customer, row.name);
         let replace = match latest.get(&key) {
             None => true,
-            Some((_, time)) => row.updated_at_us > *time || (is_incoming && row.updated_at_us == *time),
+            Some((_, time)) => {
+                row.updated_at_us > *time || (is_incoming && row.updated_at_us == *time)
+            }
         };
         if replace {
             latest.insert(key, (row.value, row.updated_at_us));
@@ -85,13 +94,21 @@ pub fn merge(dir: &Path, incoming: Vec<TraitRow>) -> Result<usize, StoreError> {
     let names = StringArray::from_iter_values(latest.keys().map(|(_, n)| n.as_str()));
     let values = StringArray::from_iter_values(latest.values().map(|(v, _)| v.as_str()));
     let times = Int64Array::from_iter_values(latest.values().map(|(_, t)| *t));
-    let columns: Vec<Arc<dyn Array>> = vec![Arc::new(customers), Arc::new(names), Arc::new(values), Arc::new(times)];
+    let columns: Vec<Arc<dyn Array>> = vec![
+        Arc::new(customers),
+        Arc::new(names),
+        Arc::new(values),
+        Arc::new(times),
+    ];
     let batch = RecordBatch::try_new(schema(), columns)?;
     let temporary = dir.join("traits.parquet.tmp");
     let file = std::fs::File::create(&temporary).map_err(|e| StoreError::io(&temporary, e))?;
     let mut writer = ArrowWriter::try_new(file, schema(), None)?;
     writer.write(&batch)?;
-    writer.into_inner()?.sync_all().map_err(|e| StoreError::io(&temporary, e))?;
+    writer
+        .into_inner()?
+        .sync_all()
+        .map_err(|e| StoreError::io(&temporary, e))?;
     let path = dir.join(TRAITS_FILE);
     std::fs::rename(&temporary, &path).map_err(|e| StoreError::io(&path, e))?;
     Ok(count)

@@ -6,13 +6,13 @@ use crate::catalog::NameCatalog;
 use crate::delta::WrittenFile;
 use crate::error::StoreError;
 use crate::layout::bucket_of;
-use arrow::array::{Array, AsArray, RecordBatch, UInt32Array};
+use arrow::array::{AsArray, RecordBatch, UInt32Array};
 use arrow::compute::{SortColumn, concat_batches, lexsort_to_indices, take_record_batch};
 use arrow::datatypes::Int64Type;
 use model::columns;
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -40,7 +40,9 @@ fn check_schema(batch: &RecordBatch) -> Result<(), StoreError> {
     let actual = batch.schema();
     if actual.fields().len() != expected.fields().len()
         || actual.fields().iter().zip(expected.fields()).any(|(a, e)| {
-            a.name() != e.name() || a.data_type() != e.data_type() || (a.is_nullable() && !e.is_nullable())
+            a.name() != e.name()
+                || a.data_type() != e.data_type()
+                || (a.is_nullable() && !e.is_nullable())
         })
     {
         return Err(StoreError::Invalid(format!(
@@ -61,7 +63,12 @@ pub fn buckets_touched(batches: &[RecordBatch], buckets: u32) -> Result<HashSet<
     let mut touched = HashSet::new();
     for batch in batches {
         check_schema(batch)?;
-        touched.extend(customers(batch).values().iter().map(|&c| bucket_of(c as u64, buckets)));
+        touched.extend(
+            customers(batch)
+                .values()
+                .iter()
+                .map(|&c| bucket_of(c as u64, buckets)),
+        );
     }
     Ok(touched)
 }
@@ -74,10 +81,18 @@ pub fn prepare(
 ) -> Result<Prepared, StoreError> {
     let mut per_bucket: BTreeMap<u32, Vec<RecordBatch>> = BTreeMap::new();
     let mut seen: HashSet<&str> = HashSet::new();
-    let mut prepared = Prepared { buckets: BTreeMap::new(), added: 0, duplicates: 0, names: NameCatalog::default() };
+    let mut prepared = Prepared {
+        buckets: BTreeMap::new(),
+        added: 0,
+        duplicates: 0,
+        names: NameCatalog::default(),
+    };
     for batch in batches {
         check_schema(batch)?;
-        let ids = batch.column_by_name(columns::EVENT_ID).expect("schema checked").as_string::<i32>();
+        let ids = batch
+            .column_by_name(columns::EVENT_ID)
+            .expect("schema checked")
+            .as_string::<i32>();
         let mut rows: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         for (row, customer) in customers(batch).values().iter().enumerate() {
             let bucket = bucket_of(*customer as u64, buckets);
@@ -104,12 +119,20 @@ pub fn prepare(
 }
 
 fn record_names(batch: &RecordBatch, names: &mut NameCatalog) {
-    let touchpoints = batch.column_by_name(columns::TOUCHPOINT).expect("schema checked").as_string::<i32>();
-    let channels = batch.column_by_name(columns::CHANNEL).expect("schema checked").as_string::<i32>();
+    let touchpoints = batch
+        .column_by_name(columns::TOUCHPOINT)
+        .expect("schema checked")
+        .as_string::<i32>();
+    let channels = batch
+        .column_by_name(columns::CHANNEL)
+        .expect("schema checked")
+        .as_string::<i32>();
     for row in 0..batch.num_rows() {
         let channel = channels.value(row);
         if !names.touchpoints.contains_key(touchpoints.value(row)) {
-            names.touchpoints.insert(touchpoints.value(row).to_string(), channel.to_string());
+            names
+                .touchpoints
+                .insert(touchpoints.value(row).to_string(), channel.to_string());
         }
         match names.channels.get_mut(channel) {
             Some(count) => *count += 1,
@@ -122,9 +145,16 @@ fn record_names(batch: &RecordBatch, names: &mut NameCatalog) {
 
 /// Sorts a batch by (customer, ts, event_id): the order of journeys.
 pub fn sort_by_journey(batch: &RecordBatch) -> Result<RecordBatch, StoreError> {
-    let column = |name: &str| batch.column_by_name(name).expect("journey sort columns present").clone();
-    let sort_columns = [columns::CUSTOMER, columns::TS, columns::EVENT_ID]
-        .map(|name| SortColumn { values: column(name), options: None });
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .expect("journey sort columns present")
+            .clone()
+    };
+    let sort_columns = [columns::CUSTOMER, columns::TS, columns::EVENT_ID].map(|name| SortColumn {
+        values: column(name),
+        options: None,
+    });
     let indices = lexsort_to_indices(&sort_columns, None)?;
     Ok(take_record_batch(batch, &indices)?)
 }
@@ -136,22 +166,41 @@ fn unique_file_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     let counter = FILE_COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("part-{nanos:032x}-{:08x}-{counter:06}.parquet", std::process::id())
+    format!(
+        "part-{nanos:032x}-{:08x}-{counter:06}.parquet",
+        std::process::id()
+    )
 }
 
 fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_size(1 << 20)
+        .set_max_row_group_row_count(Some(1 << 20))
         .set_sorting_columns(Some(vec![
-            parquet::file::metadata::SortingColumn { column_idx: 3, descending: false, nulls_first: false },
-            parquet::file::metadata::SortingColumn { column_idx: 1, descending: false, nulls_first: false },
-            parquet::file::metadata::SortingColumn { column_idx: 0, descending: false, nulls_first: false },
+            parquet::file::metadata::SortingColumn {
+                column_idx: 3,
+                descending: false,
+                nulls_first: false,
+            },
+            parquet::file::metadata::SortingColumn {
+                column_idx: 1,
+                descending: false,
+                nulls_first: false,
+            },
+            parquet::file::metadata::SortingColumn {
+                column_idx: 0,
+                descending: false,
+                nulls_first: false,
+            },
         ]))
         .build()
 }
 
-fn write_one(events_dir: &Path, bucket: u32, batch: &RecordBatch) -> Result<WrittenFile, StoreError> {
+fn write_one(
+    events_dir: &Path,
+    bucket: u32,
+    batch: &RecordBatch,
+) -> Result<WrittenFile, StoreError> {
     let relative_path = format!("{}={bucket}/{}", columns::BUCKET, unique_file_name());
     let path = events_dir.join(&relative_path);
     let directory = path.parent().expect("file has a bucket directory");
@@ -162,13 +211,26 @@ fn write_one(events_dir: &Path, bucket: u32, batch: &RecordBatch) -> Result<Writ
     let file = writer.into_inner()?;
     file.sync_all().map_err(|e| StoreError::io(&path, e))?;
     let size_bytes = file.metadata().map_err(|e| StoreError::io(&path, e))?.len();
-    Ok(WrittenFile { relative_path, bucket, size_bytes, rows: batch.num_rows() as u64 })
+    Ok(WrittenFile {
+        relative_path,
+        bucket,
+        size_bytes,
+        rows: batch.num_rows() as u64,
+    })
 }
 
 /// Writes one file per bucket, spreading buckets over the machine's cores.
-pub fn write_files(events_dir: &Path, buckets: BTreeMap<u32, RecordBatch>) -> Result<Vec<WrittenFile>, StoreError> {
-    let work: Vec<(u32, RecordBatch)> = buckets.into_iter().filter(|(_, b)| b.num_rows() > 0).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(work.len().max(1));
+pub fn write_files(
+    events_dir: &Path,
+    buckets: BTreeMap<u32, RecordBatch>,
+) -> Result<Vec<WrittenFile>, StoreError> {
+    let work: Vec<(u32, RecordBatch)> = buckets
+        .into_iter()
+        .filter(|(_, b)| b.num_rows() > 0)
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(work.len().max(1));
     let next = AtomicU64::new(0);
     let results: Vec<Result<Vec<WrittenFile>, StoreError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -177,14 +239,19 @@ pub fn write_files(events_dir: &Path, buckets: BTreeMap<u32, RecordBatch>) -> Re
                     let mut written = Vec::new();
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed) as usize;
-                        let Some((bucket, batch)) = work.get(index) else { break };
+                        let Some((bucket, batch)) = work.get(index) else {
+                            break;
+                        };
                         written.push(write_one(events_dir, *bucket, batch)?);
                     }
                     Ok(written)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("writer thread does not panic")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("writer thread does not panic"))
+            .collect()
     });
     let mut written = Vec::new();
     for result in results {
@@ -194,7 +261,10 @@ pub fn write_files(events_dir: &Path, buckets: BTreeMap<u32, RecordBatch>) -> Re
     Ok(written)
 }
 
-fn read_file(path: &PathBuf, columns_wanted: Option<&[&str]>) -> Result<Vec<RecordBatch>, StoreError> {
+fn read_file(
+    path: &PathBuf,
+    columns_wanted: Option<&[&str]>,
+) -> Result<Vec<RecordBatch>, StoreError> {
     let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
     let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024);
     if let Some(wanted) = columns_wanted {
@@ -239,6 +309,5 @@ mod tests {
     #[test]
     fn unique_names_differ() {
         assert_ne!(unique_file_name(), unique_file_name());
-        let _: &dyn Array = &UInt32Array::from(vec![1u32]);
     }
 }
