@@ -5,9 +5,14 @@
 use crate::convert::parse_timestamp;
 use crate::output::{self, Format, Tabular, human_seconds};
 use clap::Args;
-use engine::{Engine, EventFilter};
+use engine::{BreakdownBy, Engine, EventFilter};
 use journey::Accumulator;
+use journey::funnel::{
+    Attribution, BreakdownSpec, ExclusionSpec, FunnelAccumulator, FunnelOrder, FunnelResult,
+    FunnelSpec, StepSpec,
+};
 use journey::map::{JourneyMap, MapAccumulator, MapSpec};
+use journey::paths::{CleaningRule, PathsAccumulator, PathsResult, PathsSpec};
 use journey::transitions::{TransitionAccumulator, TransitionGraph, TransitionSpec};
 use journey::variants::{VariantAccumulator, VariantSpec, Variants};
 use serde::Serialize;
@@ -296,4 +301,340 @@ pub fn print_variants(variants: &Variants, format: Format) -> anyhow::Result<()>
         );
     }
     output::print(&VariantRows(variants), format)
+}
+
+/// Parses a duration such as `90s`, `30m`, `2h`, `7d`, `1w` (a bare number
+/// is seconds) into microseconds.
+pub fn parse_duration_us(text: &str) -> anyhow::Result<i64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{text:?} is not a duration (e.g. 30m, 2h, 7d)"))?;
+    let unit_s = match unit.trim() {
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        "w" => 604_800.0,
+        other => anyhow::bail!("unknown duration unit {other:?} in {text:?} (s, m, h, d, w)"),
+    };
+    let us = value * unit_s * 1e6;
+    anyhow::ensure!(us > 0.0 && us < 1e17, "duration {text:?} out of range");
+    Ok(us.round() as i64)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    Ordered,
+    Strict,
+    Unordered,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FunnelArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Steps, comma-separated; `a|b` accepts either touchpoint; a trailing
+    /// `?` makes a step optional (e.g. `product_page,cart?,checkout`).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub steps: Vec<String>,
+    /// Conversion window measured from the step-1 event (e.g. 7d, 2h).
+    #[arg(long, default_value = "14d")]
+    pub window: String,
+    #[arg(long, value_enum, default_value = "ordered")]
+    pub mode: Mode,
+    /// Exclusion: `touchpoint:from_step:to_step` (steps numbered from 1), repeatable.
+    #[arg(long = "exclude")]
+    pub exclusions: Vec<String>,
+    /// Break down by `channel` or `trait:NAME`.
+    #[arg(long)]
+    pub breakdown: Option<String>,
+    /// Which event gives the breakdown value: first, last or a step number.
+    #[arg(long, default_value = "first")]
+    pub attribution: String,
+    /// Customers listed per step and drop-off.
+    #[arg(long, default_value_t = 20)]
+    pub customers: usize,
+}
+
+fn step_spec(text: &str) -> StepSpec {
+    let (names, optional) = match text.strip_suffix('?') {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
+    let touchpoints: Vec<&str> = names.split('|').map(str::trim).collect();
+    StepSpec {
+        optional,
+        ..StepSpec::new(&touchpoints)
+    }
+}
+
+fn exclusion_spec(text: &str) -> anyhow::Result<ExclusionSpec> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [touchpoint, from, to] = parts[..] else {
+        anyhow::bail!("--exclude {text:?}: expected touchpoint:from_step:to_step");
+    };
+    let step = |s: &str| {
+        s.parse::<usize>()
+            .map_err(|_| anyhow::anyhow!("--exclude {text:?}: {s:?} is not a step number"))
+    };
+    Ok(ExclusionSpec {
+        touchpoints: vec![touchpoint.to_string()],
+        from_step: step(from)?,
+        to_step: step(to)?,
+    })
+}
+
+pub fn breakdown_by(text: &str) -> anyhow::Result<BreakdownBy> {
+    match text.split_once(':') {
+        None if text == "channel" => Ok(BreakdownBy::Channel),
+        Some(("trait", name)) if !name.is_empty() => Ok(BreakdownBy::Trait(name.to_string())),
+        _ => anyhow::bail!("--breakdown {text:?}: use channel or trait:NAME"),
+    }
+}
+
+fn attribution(text: &str) -> anyhow::Result<Attribution> {
+    Ok(match text {
+        "first" | "first_touch" => Attribution::FirstTouch,
+        "last" | "last_touch" => Attribution::LastTouch,
+        step => Attribution::Step(step.parse().map_err(|_| {
+            anyhow::anyhow!("--attribution {text:?}: first, last or a step number")
+        })?),
+    })
+}
+
+pub async fn funnel(engine: &Engine, args: &FunnelArgs) -> anyhow::Result<FunnelResult> {
+    let filter = args.filter.to_filter()?;
+    let mut spec = FunnelSpec::new(args.steps.iter().map(|s| step_spec(s)).collect());
+    spec.window_us =
+        parse_duration_us(&args.window).map_err(|e| anyhow::anyhow!("--window: {e}"))?;
+    spec.order = match args.mode {
+        Mode::Ordered => FunnelOrder::Ordered,
+        Mode::Strict => FunnelOrder::Strict,
+        Mode::Unordered => FunnelOrder::Unordered,
+    };
+    spec.exclusions = args
+        .exclusions
+        .iter()
+        .map(|e| exclusion_spec(e))
+        .collect::<anyhow::Result<_>>()?;
+    spec.customer_limit = args.customers;
+    let breakdown = match &args.breakdown {
+        Some(text) => Some(engine.breakdown(&breakdown_by(text)?)?),
+        None => None,
+    };
+    if let Some(breakdown) = &breakdown {
+        spec.breakdown = Some(BreakdownSpec {
+            names: breakdown.names.clone(),
+            attribution: attribution(&args.attribution)?,
+            limit: 25,
+        });
+    }
+    let funnel = std::sync::Arc::new(
+        spec.validate_in(engine.catalog())
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let accumulator = engine
+        .run_with_breakdown("funnel", &filter, breakdown, move || {
+            FunnelAccumulator::new(funnel.clone())
+        })
+        .await?;
+    Ok(accumulator.finish())
+}
+
+fn opt_seconds(value: Option<f64>) -> String {
+    value.map_or("-".into(), human_seconds)
+}
+
+pub fn print_funnel(result: &FunnelResult, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return output::print(&Json(result), Format::Json);
+    }
+    let header = [
+        "step",
+        "touchpoint",
+        "customers",
+        "conversion",
+        "from previous",
+        "drop-off",
+        "median time",
+        "p90 time",
+    ];
+    let rows = |steps: &[journey::funnel::FunnelStepResult]| -> Vec<Vec<String>> {
+        steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                vec![
+                    format!("{}{}", i + 1, if s.optional { "?" } else { "" }),
+                    s.touchpoint.clone(),
+                    s.customers.to_string(),
+                    format!("{:.1}%", s.conversion * 100.0),
+                    format!("{:.1}%", s.conversion_from_previous * 100.0),
+                    s.drop_off.to_string(),
+                    opt_seconds(s.from_previous.median_s),
+                    opt_seconds(s.from_previous.p90_s),
+                ]
+            })
+            .collect()
+    };
+    let mut out = std::io::stdout();
+    if format == Format::Csv {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(["breakdown"].iter().chain(header.iter()))?;
+        for row in rows(&result.steps) {
+            writer.write_record(std::iter::once("(all)".to_string()).chain(row))?;
+        }
+        for breakdown in &result.breakdowns {
+            for row in rows(&breakdown.steps) {
+                writer.write_record(std::iter::once(breakdown.value.clone()).chain(row))?;
+            }
+        }
+        writer.flush()?;
+        return Ok(());
+    }
+    output::write_table(&mut out, &header, &rows(&result.steps))?;
+    if result.excluded_customers > 0 {
+        println!("{} customers excluded", result.excluded_customers);
+    }
+    for breakdown in &result.breakdowns {
+        println!("\n{}:", breakdown.value);
+        output::write_table(&mut out, &header, &rows(&breakdown.steps))?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PathsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Paths start at the first occurrence of this touchpoint.
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Paths end at this touchpoint.
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Steps per path.
+    #[arg(long, default_value_t = 5)]
+    pub steps: usize,
+    /// Edges kept; the rest fold into "other" nodes.
+    #[arg(long, default_value_t = 50)]
+    pub edges: usize,
+    /// Inactivity that splits sessions.
+    #[arg(long, default_value = "30m")]
+    pub session_gap: String,
+    /// Cleaning rule `REGEX=REPLACEMENT`, repeatable.
+    #[arg(long = "clean")]
+    pub cleaning: Vec<String>,
+    /// Wildcard group such as `help_*`, repeatable.
+    #[arg(long = "group")]
+    pub groups: Vec<String>,
+}
+
+pub async fn paths(engine: &Engine, args: &PathsArgs) -> anyhow::Result<PathsResult> {
+    let filter = args.filter.to_filter()?;
+    let cleaning_rules = args
+        .cleaning
+        .iter()
+        .map(|rule| {
+            let (pattern, replacement) = rule
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--clean {rule:?}: expected REGEX=REPLACEMENT"))?;
+            Ok(CleaningRule {
+                pattern: pattern.to_string(),
+                replacement: replacement.to_string(),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let spec = PathsSpec {
+        session_gap_us: parse_duration_us(&args.session_gap)
+            .map_err(|e| anyhow::anyhow!("--session-gap: {e}"))?,
+        start_point: args.start.clone(),
+        end_point: args.end.clone(),
+        cleaning_rules,
+        wildcard_groups: args.groups.clone(),
+        max_steps: args.steps,
+        edge_limit: args.edges,
+        ..PathsSpec::default()
+    };
+    let paths = std::sync::Arc::new(
+        spec.validate_in(engine.catalog())
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let accumulator = engine
+        .run("paths", &filter, move || {
+            PathsAccumulator::new(paths.clone())
+        })
+        .await?;
+    Ok(accumulator.finish())
+}
+
+pub fn print_paths(result: &PathsResult, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return output::print(&Json(result), Format::Json);
+    }
+    let rows: Vec<Vec<String>> = result
+        .edges
+        .iter()
+        .map(|e| {
+            vec![
+                e.source.clone(),
+                e.target.clone(),
+                e.count.to_string(),
+                e.customers.to_string(),
+                opt_seconds(e.duration.as_ref().and_then(|d| d.median_s)),
+            ]
+        })
+        .collect();
+    let header = ["source", "target", "paths", "customers", "median time"];
+    if format == Format::Csv {
+        let mut writer = csv::Writer::from_writer(std::io::stdout());
+        writer.write_record(header)?;
+        for row in rows {
+            writer.write_record(row)?;
+        }
+        writer.flush()?;
+        return Ok(());
+    }
+    println!("{} paths of {} customers\n", result.paths, result.customers);
+    output::write_table(&mut std::io::stdout(), &header, &rows)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration_us("90").expect("seconds"), 90_000_000);
+        assert_eq!(parse_duration_us("30m").expect("minutes"), 1_800_000_000);
+        assert_eq!(parse_duration_us("7d").expect("days"), 604_800_000_000);
+        assert_eq!(parse_duration_us("1.5h").expect("hours"), 5_400_000_000);
+        assert!(parse_duration_us("7x").is_err());
+        assert!(parse_duration_us("soon").is_err());
+        assert!(parse_duration_us("0s").is_err());
+    }
+
+    #[test]
+    fn step_syntax() {
+        let step = step_spec("cart|wishlist?");
+        assert_eq!(
+            step.touchpoints,
+            vec!["cart".to_string(), "wishlist".to_string()]
+        );
+        assert!(step.optional);
+        assert!(exclusion_spec("faq:1:2").is_ok());
+        assert!(exclusion_spec("faq:1").is_err());
+        assert_eq!(
+            breakdown_by("trait:age_band").expect("trait"),
+            BreakdownBy::Trait("age_band".into())
+        );
+        assert!(breakdown_by("plan").is_err());
+        assert_eq!(attribution("2").expect("step"), Attribution::Step(2));
+    }
 }

@@ -67,6 +67,10 @@ enum Command {
     Map(analyses::MapArgs),
     /// The most common journeys (touchpoint sequences) and their coverage.
     Variants(analyses::VariantArgs),
+    /// A conversion funnel over touchpoints.
+    Funnel(analyses::FunnelArgs),
+    /// Paths through touchpoints (sessions), for a Sankey diagram.
+    Paths(analyses::PathsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -351,6 +355,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: TextCommand::Score { text, mode },
         } => text_score(text, &mode, cli.format),
         Command::Themes(args) => themes(&cli.data, &args, cli.format).await,
+        Command::Funnel(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            let result = analyses::funnel(&engine, &args).await?;
+            analyses::print_funnel(&result, cli.format)
+        }
+        Command::Paths(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            let result = analyses::paths(&engine, &args).await?;
+            analyses::print_paths(&result, cli.format)
+        }
         Command::Explain => {
             let engine = engine::Engine::open(&cli.data).await?;
             print!(

@@ -121,6 +121,23 @@ pub struct JourneyContext {
     pub personas: HashMap<u64, u64>,
     /// Only journeys of customers with all these persona bits are observed.
     pub require_personas: u64,
+    /// Where each event's breakdown value comes from.
+    pub breakdown: BreakdownValues,
+}
+
+/// Per-event breakdown value ids, resolved once before the query runs.
+#[derive(Debug, Default)]
+pub enum BreakdownValues {
+    #[default]
+    None,
+    /// The event's channel: channel name → id.
+    Channel(HashMap<String, u32>),
+    /// A customer trait: customer → id of the customer's value; customers
+    /// without the trait get `missing`.
+    Trait {
+        values: HashMap<u64, u32>,
+        missing: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -251,6 +268,7 @@ struct ColumnLayout {
     ts: usize,
     touchpoint: usize,
     emotion: Option<usize>,
+    channel: Option<usize>,
 }
 
 impl ColumnLayout {
@@ -260,6 +278,7 @@ impl ColumnLayout {
             ts: schema.index_of(columns::TS)?,
             touchpoint: schema.index_of(columns::TOUCHPOINT)?,
             emotion: schema.index_of(columns::EMOTION).ok(),
+            channel: schema.index_of(columns::CHANNEL).ok(),
         })
     }
 }
@@ -279,6 +298,7 @@ struct Held {
     ts_us: Vec<i64>,
     touchpoint: Vec<TouchpointId>,
     emotion: Vec<f32>,
+    breakdown: Vec<u32>,
 }
 
 /// One batch's columns in the kernel's types.
@@ -287,6 +307,8 @@ struct Columns<'a> {
     ts_us: &'a [i64],
     touchpoint: Vec<TouchpointId>,
     emotion: Vec<f32>,
+    /// Empty unless the query asked for a per-event (channel) breakdown.
+    breakdown: Vec<u32>,
 }
 
 impl Assembler {
@@ -382,13 +404,24 @@ impl Assembler {
         self.held
             .touchpoint
             .extend_from_slice(&columns.touchpoint[range.clone()]);
-        self.held.emotion.extend_from_slice(&columns.emotion[range]);
+        self.held
+            .emotion
+            .extend_from_slice(&columns.emotion[range.clone()]);
+        if let Some(breakdown) = columns.breakdown.get(range) {
+            self.held.breakdown.extend_from_slice(breakdown);
+        }
     }
 
     fn release_held(&mut self) {
         if let Some(customer) = self.held.customer.take() {
             let held = std::mem::take(&mut self.held);
-            self.observe(customer, &held.ts_us, &held.touchpoint, &held.emotion);
+            let events = Events {
+                ts_us: &held.ts_us,
+                touchpoint: &held.touchpoint,
+                emotion: &held.emotion,
+                breakdown: &held.breakdown,
+            };
+            self.observe(customer, events);
             // Keep the allocations for the next held customer.
             self.held = Held {
                 customer: None,
@@ -397,6 +430,7 @@ impl Assembler {
             self.held.ts_us.clear();
             self.held.touchpoint.clear();
             self.held.emotion.clear();
+            self.held.breakdown.clear();
         }
     }
 
@@ -426,6 +460,24 @@ impl Assembler {
         self.release_held();
         self.partial.complete();
     }
+}
+
+/// One customer's event columns, before the customer context is attached.
+struct Events<'a> {
+    ts_us: &'a [i64],
+    touchpoint: &'a [TouchpointId],
+    emotion: &'a [f32],
+    breakdown: &'a [u32],
+}
+
+/// The values of a string column (dictionary or plain) as owned strings.
+fn string_values(array: &dyn Array) -> Result<Vec<String>> {
+    let plain = arrow::compute::cast(array, &DataType::Utf8)?;
+    Ok(plain
+        .as_string::<i32>()
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
 }
 
 /// Maps a touchpoint column (dictionary or plain strings) to catalog ids.

@@ -6,7 +6,9 @@
 mod journey_exec;
 mod scan;
 
-pub use journey_exec::{Collector, JourneyContext, JourneyExec, JourneySink, PartialJourneys};
+pub use journey_exec::{
+    BreakdownValues, Collector, JourneyContext, JourneyExec, JourneySink, PartialJourneys,
+};
 pub use scan::{BucketScanExec, EventsProvider, table_schema};
 
 use arrow::array::RecordBatch;
@@ -44,6 +46,25 @@ pub struct EventFilter {
     /// Only customers of this persona (a name from the journey definition).
     pub persona: Option<String>,
 }
+
+/// What a breakdown splits journeys by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BreakdownBy {
+    /// The channel of each event.
+    Channel,
+    /// A customer trait (the same value for all of a customer's events).
+    Trait(String),
+}
+
+/// The value names of a breakdown and how events map onto them.
+#[derive(Debug)]
+pub struct Breakdown {
+    pub names: Vec<String>,
+    values: BreakdownValues,
+}
+
+/// Name of the breakdown value of customers without the trait.
+pub const MISSING_TRAIT: &str = "(missing)";
 
 pub struct Engine {
     store: Store,
@@ -148,11 +169,62 @@ impl Engine {
         conditions.into_iter().reduce(Expr::and)
     }
 
+    /// The value names of a breakdown, in id order.
+    pub fn breakdown(&self, by: &BreakdownBy) -> Result<Breakdown, EngineError> {
+        match by {
+            BreakdownBy::Channel => {
+                let names: Vec<String> = self.store.names().channels.keys().cloned().collect();
+                let ids = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.clone(), i as u32))
+                    .collect();
+                Ok(Breakdown {
+                    names,
+                    values: BreakdownValues::Channel(ids),
+                })
+            }
+            BreakdownBy::Trait(name) => {
+                let mut names: Vec<String> = self
+                    .traits
+                    .values()
+                    .filter_map(|t| t.get(name).cloned())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                if names.is_empty() {
+                    return Err(EngineError::Invalid(format!(
+                        "no customer has the trait {name:?}"
+                    )));
+                }
+                let ids: HashMap<&str, u32> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.as_str(), i as u32))
+                    .collect();
+                let values = self
+                    .traits
+                    .iter()
+                    .filter_map(|(customer, traits)| {
+                        Some((*customer, ids[traits.get(name)?.as_str()]))
+                    })
+                    .collect();
+                let missing = names.len() as u32;
+                names.push(MISSING_TRAIT.to_string());
+                Ok(Breakdown {
+                    names,
+                    values: BreakdownValues::Trait { values, missing },
+                })
+            }
+        }
+    }
+
     /// The physical plan of a journey analysis, optimised: the journey
     /// operator over the (filtered) bucket scan.
     pub async fn journey_plan(
         &self,
         filter: &EventFilter,
+        breakdown: Option<Breakdown>,
         sink: Arc<dyn JourneySink>,
     ) -> Result<Arc<dyn ExecutionPlan>, EngineError> {
         let require_personas = match &filter.persona {
@@ -179,6 +251,7 @@ impl Engine {
             catalog: self.catalog.clone(),
             personas: self.personas.clone(),
             require_personas,
+            breakdown,
         });
         let mut plan: Arc<dyn ExecutionPlan> = Arc::new(JourneyExec::new(input, sink, context));
         let state = self.session.state();
@@ -191,7 +264,7 @@ impl Engine {
     /// The indented physical plan of a journey analysis, for EXPLAIN.
     pub async fn explain_journey(&self, filter: &EventFilter) -> Result<String, EngineError> {
         let sink = Collector::new("explain", || NoKernel);
-        let plan = self.journey_plan(filter, sink).await?;
+        let plan = self.journey_plan(filter, None, sink).await?;
         Ok(displayable(plan.as_ref()).indent(true).to_string())
     }
 
@@ -207,8 +280,25 @@ impl Engine {
         A: Accumulator + 'static,
         F: Fn() -> A + Send + Sync + 'static,
     {
+        self.run_with_breakdown(name, filter, None, factory).await
+    }
+
+    /// [`Engine::run`] with each journey's `breakdown` filled from `breakdown`.
+    pub async fn run_with_breakdown<A, F>(
+        &self,
+        name: &str,
+        filter: &EventFilter,
+        breakdown: Option<Breakdown>,
+        factory: F,
+    ) -> Result<A, EngineError>
+    where
+        A: Accumulator + 'static,
+        F: Fn() -> A + Send + Sync + 'static,
+    {
         let collector = Collector::new(name, factory);
-        let plan = self.journey_plan(filter, collector.clone()).await?;
+        let plan = self
+            .journey_plan(filter, breakdown, collector.clone())
+            .await?;
         datafusion::physical_plan::collect(plan, self.session.task_ctx()).await?;
         Ok(collector.take())
     }

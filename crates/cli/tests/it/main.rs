@@ -1,0 +1,277 @@
+//! End-to-end tests of the `touchpoint` binary: generate → import → the
+//! analyses' JSON contracts, idempotent re-import, reject files and one-line
+//! errors.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn touchpoint(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .arg("--data")
+        .arg(data)
+        .arg("--no-progress")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok_json(data: &Path, args: &[&str]) -> Value {
+    let output = touchpoint(data, &[&["--format", "json"], args].concat());
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+fn generated(dir: &Path, customers: &str) -> std::path::PathBuf {
+    let out = dir.join("input");
+    let output = touchpoint(
+        dir,
+        &[
+            "generate",
+            "--customers",
+            customers,
+            "--seed",
+            "3",
+            "--out",
+            out.to_str().expect("utf8"),
+            "--file-format",
+            "csv",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out
+}
+
+#[test]
+fn import_map_funnel_variants_paths_follow_the_contract() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let input = generated(dir.path(), "300");
+    let events = input.join("events.csv");
+    let import = ok_json(
+        &data,
+        &[
+            "import",
+            events.to_str().expect("utf8"),
+            "--traits",
+            input.join("customers.jsonl").to_str().expect("utf8"),
+            "--definition",
+            input.join("journey.toml").to_str().expect("utf8"),
+        ],
+    );
+    let added = import["files"][0]["added"].as_u64().expect("added");
+    assert!(added > 2000, "{import}");
+    assert_eq!(import["files"][0]["rejected"], 0, "{import}");
+
+    // Re-importing the same file adds nothing.
+    let again = ok_json(&data, &["import", events.to_str().expect("utf8")]);
+    assert_eq!(again["files"][0]["added"], 0, "{again}");
+    assert_eq!(
+        again["files"][0]["duplicates"].as_u64(),
+        Some(added),
+        "{again}"
+    );
+
+    let map = ok_json(&data, &["map"]);
+    for key in ["touchpoints", "transitions", "starts", "ends", "stages"] {
+        assert!(map.get(key).is_some(), "map lacks {key}: {map}");
+    }
+    let touchpoints = map["touchpoints"].as_array().expect("array");
+    let events_total: u64 = touchpoints
+        .iter()
+        .map(|t| t["events"].as_u64().expect("events"))
+        .sum();
+    assert_eq!(
+        events_total, added,
+        "every event lands on one touchpoint card"
+    );
+    let first = &touchpoints[0];
+    for key in ["touchpoint", "stage", "events", "customers", "drop_off"] {
+        assert!(first.get(key).is_some(), "touchpoint lacks {key}: {first}");
+    }
+    let transition = &map["transitions"][0];
+    for key in [
+        "from",
+        "to",
+        "count",
+        "customers",
+        "mean_s",
+        "median_s",
+        "p90_s",
+        "min_s",
+        "max_s",
+    ] {
+        assert!(
+            transition.get(key).is_some(),
+            "transition lacks {key}: {transition}"
+        );
+    }
+    let starts: u64 = map["starts"]
+        .as_object()
+        .expect("object")
+        .values()
+        .map(|v| v.as_u64().expect("count"))
+        .sum();
+    assert_eq!(starts, 300, "one journey per customer");
+
+    // The same number through SQL.
+    let sql = ok_json(&data, &["sql", "SELECT count(*) AS n FROM events"]);
+    assert_eq!(sql[0]["n"].as_u64(), Some(added), "{sql}");
+
+    let funnel = ok_json(
+        &data,
+        &[
+            "funnel",
+            "--steps",
+            "product_page,cart,checkout,order_placed",
+            "--window",
+            "7d",
+        ],
+    );
+    let steps = funnel["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 4);
+    let counts: Vec<u64> = steps
+        .iter()
+        .map(|s| s["customers"].as_u64().expect("customers"))
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]) && counts[3] > 0,
+        "{counts:?}"
+    );
+    assert!(steps[1].get("median_s").is_some(), "{}", steps[1]);
+
+    let broken_down = ok_json(
+        &data,
+        &[
+            "funnel",
+            "--steps",
+            "cart,order_placed",
+            "--breakdown",
+            "trait:device",
+        ],
+    );
+    assert!(
+        broken_down["breakdowns"]
+            .as_array()
+            .expect("breakdowns")
+            .len()
+            >= 2,
+        "{broken_down}"
+    );
+
+    let variants = ok_json(&data, &["variants", "--max-len", "10", "--top", "20"]);
+    let variants = variants.as_array().expect("an array of variants");
+    assert!(!variants.is_empty() && variants.len() <= 20);
+    assert!(
+        variants[0]["variant"].is_array() && variants[0]["customers"].is_u64(),
+        "{}",
+        variants[0]
+    );
+
+    let paths = ok_json(&data, &["paths", "--start", "product_page", "--steps", "4"]);
+    assert!(
+        !paths["edges"].as_array().expect("edges").is_empty(),
+        "{paths}"
+    );
+
+    let persona = ok_json(&data, &["map", "--persona", "mobile"]);
+    let persona_customers: u64 = persona["starts"]
+        .as_object()
+        .expect("object")
+        .values()
+        .map(|v| v.as_u64().expect("n"))
+        .sum();
+    assert!(
+        persona_customers > 0 && persona_customers < 300,
+        "{persona_customers}"
+    );
+}
+
+#[test]
+fn bad_rows_go_to_the_reject_file_and_good_rows_are_stored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let file = dir.path().join("events.csv");
+    std::fs::write(
+        &file,
+        "customer_id,timestamp,event,channel,rating,rating_scale\n\
+         c1,2025-01-01T10:00:00Z,faq_page,web,,\n\
+         c1,not-a-time,cart,web,,\n\
+         ,2025-01-01T10:05:00Z,cart,web,,\n\
+         c2,2025-01-02,survey,email,9,csat_5\n\
+         c2,2025-01-02T11:00:00+01:00,survey,email,4,csat_5\n",
+    )
+    .expect("write csv");
+    let rejects = dir.path().join("rejects.csv");
+    let import = ok_json(
+        &data,
+        &[
+            "import",
+            file.to_str().expect("utf8"),
+            "--rejects",
+            rejects.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(import["files"][0]["rows"], 5, "{import}");
+    assert_eq!(import["files"][0]["added"], 2, "{import}");
+    assert_eq!(import["files"][0]["rejected"], 3, "{import}");
+    let rejected = std::fs::read_to_string(&rejects).expect("reject file");
+    assert!(rejected.starts_with("line,reason,row\n"), "{rejected}");
+    assert!(rejected.contains("3,cannot parse timestamp"), "{rejected}");
+    assert!(rejected.contains("4,missing customer id"), "{rejected}");
+    assert!(
+        rejected.contains("5,rating 9 outside the csat_5 scale"),
+        "{rejected}"
+    );
+    let map = ok_json(&data, &["map"]);
+    let survey = map["touchpoints"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|t| t["touchpoint"] == "survey")
+        .expect("survey card")
+        .clone();
+    assert_eq!(survey["emotion"]["mean"], 0.5, "CSAT 4 → (4−3)/2: {survey}");
+}
+
+#[test]
+fn errors_are_one_line_with_a_non_zero_exit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let check = |args: &[&str], needle: &str| {
+        let output = touchpoint(dir.path(), args);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: {stderr:?} lacks {needle:?}"
+        );
+    };
+    check(&["map"], "not a touchpoint data directory");
+    check(&["import", "missing.csv"], "no such file");
+    check(&["import", "events.xlsx"], "unknown file type");
+    check(
+        &["generate", "--scenario", "bakery", "--out", "x"],
+        "unknown scenario",
+    );
+    let input = generated(dir.path(), "20");
+    let events = input.join("events.csv");
+    let output = touchpoint(dir.path(), &["import", events.to_str().expect("utf8")]);
+    assert!(output.status.success());
+    check(&["funnel", "--steps", "nowhere,cart"], "nowhere");
+    check(
+        &["funnel", "--steps", "cart,checkout", "--window", "7x"],
+        "--window",
+    );
+    check(&["map", "--persona", "nobody"], "nobody");
+    check(&["sql", "SELEC 1"], "query");
+}
