@@ -219,7 +219,7 @@ impl ExecutionPlan for BucketScanExec {
 type Sender = tokio::sync::mpsc::Sender<Result<RecordBatch>>;
 
 fn open_reader(
-    path: &PathBuf,
+    path: &std::path::Path,
     projection: &[usize],
 ) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
     let file = std::fs::File::open(path)

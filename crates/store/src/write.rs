@@ -16,7 +16,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What an append stored.
@@ -261,10 +261,7 @@ pub fn write_files(
     Ok(written)
 }
 
-fn read_file(
-    path: &PathBuf,
-    columns_wanted: Option<&[&str]>,
-) -> Result<Vec<RecordBatch>, StoreError> {
+fn read_file(path: &Path, columns_wanted: Option<&[&str]>) -> Result<Vec<RecordBatch>, StoreError> {
     let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
     let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024);
     if let Some(wanted) = columns_wanted {

@@ -183,7 +183,7 @@ fn import_map_funnel_variants_paths_follow_the_contract() {
         "{paths}"
     );
 
-    let persona = ok_json(&data, &["map", "--persona", "mobile"]);
+    let persona = ok_json(&data, &["map", "--persona", "mobile_shoppers"]);
     let persona_customers: u64 = persona["starts"]
         .as_object()
         .expect("object")
