@@ -23,7 +23,7 @@ impl<'a> Value<'a> {
     fn as_text(self) -> Option<std::borrow::Cow<'a, str>> {
         match self {
             Value::Null => None,
-            Value::Str(s) if s.is_empty() => None,
+            Value::Str("") => None,
             Value::Str(s) => Some(std::borrow::Cow::Borrowed(s)),
             Value::Int(i) => Some(i.to_string().into()),
             Value::Float(f) => Some(f.to_string().into()),
@@ -479,7 +479,7 @@ fn leftover_properties<'a>(
     for (index, name) in &resolved.leftover {
         let value = match get(*index) {
             Value::Null => continue,
-            Value::Str(s) if s.is_empty() => continue,
+            Value::Str("") => continue,
             Value::Str(s) => serde_json::Value::from(s),
             Value::Int(i) => serde_json::Value::from(i),
             Value::Float(f) => serde_json::Value::from(f),

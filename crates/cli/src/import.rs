@@ -381,7 +381,7 @@ impl RowSink for EventSink {
         raw: &dyn Fn() -> String,
     ) -> anyhow::Result<()> {
         self.rows += 1;
-        if self.rows % 65_536 == 0 {
+        if self.rows.is_multiple_of(65_536) {
             self.progress.set_position(self.rows);
         }
         let resolved = self.resolved.as_ref().expect("header comes first");
@@ -593,7 +593,7 @@ impl RowSink for TraitSink {
             }
             let value = match get(index) {
                 Value::Null => continue,
-                Value::Str(s) if s.is_empty() => continue,
+                Value::Str("") => continue,
                 Value::Str(s) => s.to_string(),
                 Value::Int(i) => i.to_string(),
                 Value::Float(f) => f.to_string(),

@@ -353,11 +353,22 @@ impl Assembler {
             }
             None => vec![f32::NAN; batch.num_rows()],
         };
+        let breakdown = match (&self.context.breakdown, self.layout.channel) {
+            (BreakdownValues::Channel(ids), Some(index)) => {
+                let names = string_values(batch.column(index).as_ref())?;
+                names
+                    .iter()
+                    .map(|name| ids.get(name.as_str()).copied().unwrap_or(u32::MAX))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         Ok(Columns {
             customer,
             ts_us,
             touchpoint,
             emotion,
+            breakdown,
         })
     }
 
@@ -384,12 +395,13 @@ impl Assembler {
                     self.release_held();
                 }
             } else {
-                self.observe(
-                    customer,
-                    &columns.ts_us[start..end],
-                    &columns.touchpoint[start..end],
-                    &columns.emotion[start..end],
-                );
+                let events = Events {
+                    ts_us: &columns.ts_us[start..end],
+                    touchpoint: &columns.touchpoint[start..end],
+                    emotion: &columns.emotion[start..end],
+                    breakdown: columns.breakdown.get(start..end).unwrap_or(&[]),
+                };
+                self.observe(customer, events);
             }
             start = end;
         }
@@ -434,24 +446,27 @@ impl Assembler {
         }
     }
 
-    fn observe(
-        &mut self,
-        customer: u64,
-        ts_us: &[i64],
-        touchpoint: &[TouchpointId],
-        emotion: &[f32],
-    ) {
+    fn observe(&mut self, customer: u64, events: Events<'_>) {
         let personas = self.context.personas.get(&customer).copied().unwrap_or(0);
         if personas & self.context.require_personas != self.context.require_personas {
             return;
         }
+        let trait_breakdown;
+        let breakdown = match &self.context.breakdown {
+            BreakdownValues::Trait { values, missing } => {
+                let id = values.get(&customer).copied().unwrap_or(*missing);
+                trait_breakdown = vec![id; events.ts_us.len()];
+                &trait_breakdown[..]
+            }
+            _ => events.breakdown,
+        };
         let journey = Journey {
             customer,
             personas,
-            ts_us,
-            touchpoint,
-            emotion,
-            breakdown: &[],
+            ts_us: events.ts_us,
+            touchpoint: events.touchpoint,
+            emotion: events.emotion,
+            breakdown,
         };
         self.partial.observe(&journey);
     }

@@ -240,12 +240,17 @@ impl Engine {
         if let Some(condition) = self.filter_expr(filter) {
             frame = frame.filter(condition)?;
         }
-        let frame = frame.select_columns(&[
+        let breakdown = breakdown.map_or(BreakdownValues::None, |b| b.values);
+        let mut wanted = vec![
             columns::CUSTOMER,
             columns::TS,
             columns::TOUCHPOINT,
             columns::EMOTION,
-        ])?;
+        ];
+        if matches!(breakdown, BreakdownValues::Channel(_)) {
+            wanted.push(columns::CHANNEL);
+        }
+        let frame = frame.select_columns(&wanted)?;
         let input = frame.create_physical_plan().await?;
         let context = Arc::new(JourneyContext {
             catalog: self.catalog.clone(),
