@@ -217,7 +217,7 @@ fn text_score(text: Option<String>, mode: &str, format: Format) -> anyhow::Resul
     for line in &lines {
         let score = text::score(line, mode);
         match format {
-            Format::Json => writeln!(out, "{}", serde_json::to_string(&score)?)?,
+            Format::Json | Format::Jsonl => writeln!(out, "{}", serde_json::to_string(&score)?)?,
             _ => {
                 let (emotion, strength) = score
                     .emotions
@@ -305,8 +305,14 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(mut cli: Cli) -> anyhow::Result<()> {
     let progress = !cli.no_progress;
+    // JSON lines only make sense for line-oriented output (text score, SQL).
+    if cli.format == Format::Jsonl
+        && !matches!(cli.command, Command::Text { .. } | Command::Sql { .. })
+    {
+        cli.format = Format::Json;
+    }
     match cli.command {
         Command::Import(args) => run_import(&cli.data, args, cli.format, progress).await,
         Command::Compact => {

@@ -10,6 +10,8 @@ use std::io::Write;
 pub enum Format {
     Table,
     Json,
+    /// One JSON object per line (`text score`; other commands print JSON).
+    Jsonl,
     Csv,
 }
 
@@ -23,6 +25,12 @@ pub fn print_batches(batches: &[RecordBatch], format: Format) -> anyhow::Result<
             "{}",
             arrow::util::pretty::pretty_format_batches(batches)?
         )?,
+        Format::Jsonl => {
+            let mut writer = arrow::json::LineDelimitedWriter::new(&mut out);
+            let refs: Vec<&RecordBatch> = batches.iter().collect();
+            writer.write_batches(&refs)?;
+            writer.finish()?;
+        }
         Format::Json => {
             let mut writer = arrow::json::ArrayWriter::new(&mut out);
             let refs: Vec<&RecordBatch> = batches.iter().collect();
@@ -50,7 +58,7 @@ pub fn print<T: Tabular>(value: &T, format: Format) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
-        Format::Json => {
+        Format::Json | Format::Jsonl => {
             serde_json::to_writer_pretty(&mut out, value)?;
             writeln!(out)?;
         }

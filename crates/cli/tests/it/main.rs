@@ -287,3 +287,48 @@ fn errors_are_one_line_with_a_non_zero_exit() {
     check(&["map", "--persona", "nobody"], "nobody");
     check(&["sql", "SELEC 1"], "query");
 }
+
+#[test]
+fn text_score_writes_json_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args(["text", "score", "--mode", "service", "--format", "jsonl"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"I was on hold for 40 minutes\nThe agent went above and beyond, thank you!\n")
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("finishes");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        for key in ["compound", "pos", "neu", "neg", "emotions"] {
+            assert!(line.get(key).is_some(), "{key} missing: {line}");
+        }
+    }
+    assert!(
+        lines[0]["compound"].as_f64().expect("number") < -0.05,
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1]["compound"].as_f64().expect("number") > 0.05,
+        "{}",
+        lines[1]
+    );
+}
