@@ -108,7 +108,7 @@ fn emotion_cell(emotion: &Option<journey::stats::MeanInterval>) -> String {
 
 pub fn print_map(report: &MapReport, format: Format) -> anyhow::Result<()> {
     match format {
-        Format::Json => output::print(&Json(report), Format::Json),
+        Format::Json | Format::Jsonl => output::print(&Json(report), Format::Json),
         Format::Csv => output::print(&TouchpointRows(&report.map), Format::Csv),
         Format::Table => {
             println!("Journey map: {} customers\n", report.map.customers);
