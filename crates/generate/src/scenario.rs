@@ -63,3 +63,37 @@ impl Scenario {
         }
     }
 }
+
+/// One touchpoint of a scenario's table: name, stage index, usual channel,
+/// the kind where the touchpoint differs from its channel's (e-mail tickets
+/// are answered by people), label.
+pub(crate) type TouchpointRow = (
+    &'static str,
+    usize,
+    &'static str,
+    Option<model::ChannelKind>,
+    &'static str,
+);
+
+/// A scenario's touchpoint table as the definition's touchpoints; a row
+/// without its own kind takes its channel's.
+pub(crate) fn touchpoint_defs(
+    rows: &[TouchpointRow],
+    stages: &[&str],
+    channels: &[(&str, model::ChannelKind)],
+) -> Vec<model::TouchpointDef> {
+    rows.iter()
+        .map(|(name, stage, channel, kind, label)| model::TouchpointDef {
+            name: name.to_string(),
+            stage: stages[*stage].to_string(),
+            channel: Some(channel.to_string()),
+            kind: kind.or_else(|| {
+                channels
+                    .iter()
+                    .find(|(c, _)| c == channel)
+                    .map(|(_, kind)| *kind)
+            }),
+            label: Some(label.to_string()),
+        })
+        .collect()
+}

@@ -6,7 +6,7 @@
 
 use model::{
     ChannelKind, Condition, DesignedStep, IdentityRules, JourneyDefinition, Outcomes, Persona,
-    Targets, TouchpointDef,
+    Targets,
 };
 
 /// Touchpoint names.
@@ -97,13 +97,7 @@ const CHANNELS: [(&str, ChannelKind); 13] = [
 
 /// Touchpoint, stage index, usual channel, the kind where it differs from
 /// the channel's, label.
-type Row = (
-    &'static str,
-    usize,
-    &'static str,
-    Option<ChannelKind>,
-    &'static str,
-);
+type Row = crate::scenario::TouchpointRow;
 
 const HUMAN: Option<ChannelKind> = Some(ChannelKind::Human);
 
@@ -200,21 +194,7 @@ pub(crate) const TOUCHPOINTS: [Row; 38] = [
 pub(crate) const RURAL: &str = "rural";
 
 pub(crate) fn definition() -> JourneyDefinition {
-    let touchpoints = TOUCHPOINTS
-        .iter()
-        .map(|(name, stage, channel, kind, label)| TouchpointDef {
-            name: name.to_string(),
-            stage: STAGES[*stage].to_string(),
-            channel: Some(channel.to_string()),
-            kind: kind.or_else(|| {
-                CHANNELS
-                    .iter()
-                    .find(|(c, _)| c == channel)
-                    .map(|(_, kind)| *kind)
-            }),
-            label: Some(label.to_string()),
-        })
-        .collect();
+    let touchpoints = crate::scenario::touchpoint_defs(&TOUCHPOINTS, &STAGES, &CHANNELS);
     JourneyDefinition {
         stages: STAGES.map(String::from).to_vec(),
         cycle: true,

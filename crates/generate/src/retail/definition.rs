@@ -4,7 +4,7 @@
 
 use model::{
     ChannelKind, Condition, DesignedStep, IdentityRules, JourneyDefinition, Outcomes, Persona,
-    Targets, TouchpointDef,
+    Targets,
 };
 
 /// Touchpoint names, one constant each so that the simulation and the
@@ -94,13 +94,7 @@ const CHANNELS: [(&str, ChannelKind); 14] = [
 
 /// Touchpoint, stage index, usual channel, the kind where the touchpoint
 /// differs from its channel (e-mail tickets are answered by people), label.
-type Row = (
-    &'static str,
-    usize,
-    &'static str,
-    Option<ChannelKind>,
-    &'static str,
-);
+type Row = crate::scenario::TouchpointRow;
 
 const HUMAN: Option<ChannelKind> = Some(ChannelKind::Human);
 
@@ -165,21 +159,7 @@ pub(crate) const OLDER: &str = "older_55_plus";
 pub(crate) const MOBILE: &str = "mobile_shoppers";
 
 pub(crate) fn definition() -> JourneyDefinition {
-    let touchpoints = TOUCHPOINTS
-        .iter()
-        .map(|(name, stage, channel, kind, label)| TouchpointDef {
-            name: name.to_string(),
-            stage: STAGES[*stage].to_string(),
-            channel: Some(channel.to_string()),
-            kind: kind.or_else(|| {
-                CHANNELS
-                    .iter()
-                    .find(|(c, _)| c == channel)
-                    .map(|(_, kind)| *kind)
-            }),
-            label: Some(label.to_string()),
-        })
-        .collect();
+    let touchpoints = crate::scenario::touchpoint_defs(&TOUCHPOINTS, &STAGES, &CHANNELS);
     JourneyDefinition {
         stages: STAGES.map(String::from).to_vec(),
         cycle: true,
