@@ -467,6 +467,7 @@ impl Assembler {
             touchpoint: events.touchpoint,
             emotion: events.emotion,
             breakdown,
+            facts: Default::default(),
         };
         self.partial.observe(&journey);
     }

@@ -84,6 +84,7 @@ impl Events {
             touchpoint: &self.touchpoint[range.clone()],
             emotion: &self.emotion[range.clone()],
             breakdown: &self.breakdown[range],
+            facts: Default::default(),
         }
     }
 

@@ -35,6 +35,7 @@ impl Events {
                 touchpoint: &self.touchpoint[events.clone()],
                 emotion: &self.emotion[events],
                 breakdown: &[],
+                facts: Default::default(),
             }
         })
     }

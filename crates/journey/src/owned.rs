@@ -2,7 +2,8 @@
 //! themselves (side passes, tests, benchmarks) and then lend them to the
 //! kernels as a [`Journey`].
 
-use crate::Journey;
+use crate::{Contact, Facts, Journey};
+use model::RatingScale;
 use model::TouchpointId;
 
 /// One customer's events in owned columns; see [`Journey`] for their meaning.
@@ -14,6 +15,45 @@ pub struct OwnedJourney {
     pub touchpoint: Vec<TouchpointId>,
     pub emotion: Vec<f32>,
     pub breakdown: Vec<u32>,
+    pub facts: OwnedFacts,
+}
+
+/// Owned [`Facts`]: each vector empty or one entry per event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OwnedFacts {
+    pub channel: Vec<u32>,
+    pub value: Vec<f64>,
+    pub rating: Vec<f32>,
+    pub rating_scale: Vec<Option<RatingScale>>,
+    pub sentiment: Vec<f32>,
+    pub text: Vec<Option<String>>,
+    pub theme: Vec<u32>,
+    pub agent: Vec<u32>,
+    pub wait_s: Vec<f32>,
+    pub handle_s: Vec<f32>,
+    pub resolved: Vec<Option<bool>>,
+    pub abandoned: Vec<Option<bool>>,
+    pub contact: Vec<Contact>,
+}
+
+impl OwnedFacts {
+    pub fn as_facts(&self) -> Facts<'_> {
+        Facts {
+            channel: &self.channel,
+            value: &self.value,
+            rating: &self.rating,
+            rating_scale: &self.rating_scale,
+            sentiment: &self.sentiment,
+            text: &self.text,
+            theme: &self.theme,
+            agent: &self.agent,
+            wait_s: &self.wait_s,
+            handle_s: &self.handle_s,
+            resolved: &self.resolved,
+            abandoned: &self.abandoned,
+            contact: &self.contact,
+        }
+    }
 }
 
 impl OwnedJourney {
@@ -45,6 +85,7 @@ impl OwnedJourney {
             touchpoint: &self.touchpoint,
             emotion: &self.emotion,
             breakdown: &self.breakdown,
+            facts: self.facts.as_facts(),
         }
     }
 }

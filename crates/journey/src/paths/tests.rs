@@ -59,6 +59,7 @@ impl OwnedJourney {
             touchpoint: &self.touchpoint,
             emotion: &self.emotion,
             breakdown: &[],
+            facts: Default::default(),
         }
     }
 }

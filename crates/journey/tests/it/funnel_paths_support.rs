@@ -24,6 +24,7 @@ impl OwnedJourney {
             touchpoint: &self.touchpoint,
             emotion: &self.emotion,
             breakdown: &self.breakdown,
+            facts: Default::default(),
         }
     }
 }
