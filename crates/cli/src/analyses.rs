@@ -2,19 +2,16 @@
 //! arguments into a kernel spec, runs the kernel through the engine and
 //! prints the result in the chosen format.
 
-use crate::convert::parse_timestamp;
 use crate::output::{self, Format, Tabular, human_seconds};
 use clap::Args;
-use engine::{BreakdownBy, Engine, EventFilter};
-use journey::Accumulator;
-use journey::funnel::{
-    Attribution, BreakdownSpec, ExclusionSpec, FunnelAccumulator, FunnelOrder, FunnelResult,
-    FunnelSpec, StepSpec,
+use engine::query::{
+    Filters, FunnelMode, FunnelQuery, MapQuery, MapReport, PathsQuery, VariantsQuery,
 };
-use journey::map::{JourneyMap, MapAccumulator, MapSpec};
-use journey::paths::{CleaningRule, PathsAccumulator, PathsResult, PathsSpec};
-use journey::transitions::{TransitionAccumulator, TransitionGraph, TransitionSpec};
-use journey::variants::{VariantAccumulator, VariantSpec, Variants};
+use engine::Engine;
+use journey::funnel::FunnelResult;
+use journey::map::JourneyMap;
+use journey::paths::PathsResult;
+use journey::variants::Variants;
 use serde::Serialize;
 
 /// Which events and customers an analysis sees.
@@ -35,22 +32,13 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
-    pub fn to_filter(&self) -> anyhow::Result<EventFilter> {
-        let time = |text: &Option<String>, flag: &str| -> anyhow::Result<Option<i64>> {
-            text.as_deref()
-                .map(|t| parse_timestamp(t).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
-                .transpose()
-        };
-        let filter = EventFilter {
-            from_us: time(&self.from, "--from")?,
-            to_us: time(&self.to, "--to")?,
-            channels: self.channels.clone(),
+    pub fn to_filters(&self) -> Filters {
+        Filters {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            channel: self.channels.clone(),
             persona: self.persona.clone(),
-        };
-        if let (Some(from), Some(to)) = (filter.from_us, filter.to_us) {
-            anyhow::ensure!(from < to, "--from must be before --to");
         }
-        Ok(filter)
     }
 }
 
@@ -66,38 +54,13 @@ pub struct MapArgs {
     pub top_transitions: usize,
 }
 
-/// The journey map and its transition graph, computed in one pass.
-#[derive(Debug, Serialize)]
-pub struct MapReport {
-    #[serde(flatten)]
-    pub map: JourneyMap,
-    #[serde(flatten)]
-    pub graph: TransitionGraph,
-    #[serde(skip)]
-    top_transitions: usize,
-}
-
 pub async fn map(engine: &Engine, args: &MapArgs) -> anyhow::Result<MapReport> {
-    let filter = args.filter.to_filter()?;
-    let map_spec = MapSpec::new(engine.catalog().clone());
-    let graph_spec = TransitionSpec {
-        catalog: engine.catalog().clone(),
-        collapse_repeats: args.collapse_repeats,
-    };
-    let accumulator = engine
-        .run("map+transitions", &filter, move || {
-            (
-                MapAccumulator::new(&map_spec),
-                TransitionAccumulator::new(&graph_spec),
-            )
+    Ok(engine
+        .map(&MapQuery {
+            filters: args.filter.to_filters(),
+            collapse_repeats: args.collapse_repeats,
         })
-        .await?;
-    let (map, graph) = accumulator.finish();
-    Ok(MapReport {
-        map,
-        graph,
-        top_transitions: args.top_transitions,
-    })
+        .await?)
 }
 
 fn emotion_cell(emotion: &Option<journey::stats::MeanInterval>) -> String {
@@ -106,7 +69,7 @@ fn emotion_cell(emotion: &Option<journey::stats::MeanInterval>) -> String {
     })
 }
 
-pub fn print_map(report: &MapReport, format: Format) -> anyhow::Result<()> {
+pub fn print_map(report: &MapReport, top_transitions: usize, format: Format) -> anyhow::Result<()> {
     match format {
         Format::Json | Format::Jsonl => output::print(&Json(report), Format::Json),
         Format::Csv => output::print(&TouchpointRows(&report.map), Format::Csv),
@@ -154,7 +117,7 @@ pub fn print_map(report: &MapReport, format: Format) -> anyhow::Result<()> {
                 .graph
                 .transitions
                 .iter()
-                .take(report.top_transitions)
+                .take(top_transitions)
                 .map(|t| {
                     vec![
                         format!("{} → {}", t.from, t.to),
@@ -249,19 +212,14 @@ pub struct VariantArgs {
 }
 
 pub async fn variants(engine: &Engine, args: &VariantArgs) -> anyhow::Result<Variants> {
-    anyhow::ensure!(args.max_len > 0, "--max-len must be at least 1");
-    anyhow::ensure!(args.top > 0, "--top must be at least 1");
-    let filter = args.filter.to_filter()?;
-    let spec = VariantSpec {
-        catalog: engine.catalog().clone(),
-        max_len: args.max_len,
-        collapse_repeats: args.collapse_repeats,
-        top_n: args.top,
-    };
-    let accumulator = engine
-        .run("variants", &filter, move || VariantAccumulator::new(&spec))
-        .await?;
-    Ok(accumulator.finish())
+    Ok(engine
+        .variants(&VariantsQuery {
+            filters: args.filter.to_filters(),
+            max_len: args.max_len,
+            top: args.top,
+            collapse_repeats: args.collapse_repeats,
+        })
+        .await?)
 }
 
 struct VariantRows<'a>(&'a Variants);
@@ -303,30 +261,6 @@ pub fn print_variants(variants: &Variants, format: Format) -> anyhow::Result<()>
     output::print(&VariantRows(variants), format)
 }
 
-/// Parses a duration such as `90s`, `30m`, `2h`, `7d`, `1w` (a bare number
-/// is seconds) into microseconds.
-pub fn parse_duration_us(text: &str) -> anyhow::Result<i64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| anyhow::anyhow!("{text:?} is not a duration (e.g. 30m, 2h, 7d)"))?;
-    let unit_s = match unit.trim() {
-        "" | "s" => 1.0,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        "d" => 86_400.0,
-        "w" => 604_800.0,
-        other => anyhow::bail!("unknown duration unit {other:?} in {text:?} (s, m, h, d, w)"),
-    };
-    let us = value * unit_s * 1e6;
-    anyhow::ensure!(us > 0.0 && us < 1e17, "duration {text:?} out of range");
-    Ok(us.round() as i64)
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
     Ordered,
@@ -361,89 +295,23 @@ pub struct FunnelArgs {
     pub customers: usize,
 }
 
-fn step_spec(text: &str) -> StepSpec {
-    let (names, optional) = match text.strip_suffix('?') {
-        Some(rest) => (rest, true),
-        None => (text, false),
-    };
-    let touchpoints: Vec<&str> = names.split('|').map(str::trim).collect();
-    StepSpec {
-        optional,
-        ..StepSpec::new(&touchpoints)
-    }
-}
-
-fn exclusion_spec(text: &str) -> anyhow::Result<ExclusionSpec> {
-    let parts: Vec<&str> = text.split(':').collect();
-    let [touchpoint, from, to] = parts[..] else {
-        anyhow::bail!("--exclude {text:?}: expected touchpoint:from_step:to_step");
-    };
-    let step = |s: &str| {
-        s.parse::<usize>()
-            .map_err(|_| anyhow::anyhow!("--exclude {text:?}: {s:?} is not a step number"))
-    };
-    Ok(ExclusionSpec {
-        touchpoints: vec![touchpoint.to_string()],
-        from_step: step(from)?,
-        to_step: step(to)?,
-    })
-}
-
-pub fn breakdown_by(text: &str) -> anyhow::Result<BreakdownBy> {
-    match text.split_once(':') {
-        None if text == "channel" => Ok(BreakdownBy::Channel),
-        Some(("trait", name)) if !name.is_empty() => Ok(BreakdownBy::Trait(name.to_string())),
-        _ => anyhow::bail!("--breakdown {text:?}: use channel or trait:NAME"),
-    }
-}
-
-fn attribution(text: &str) -> anyhow::Result<Attribution> {
-    Ok(match text {
-        "first" | "first_touch" => Attribution::FirstTouch,
-        "last" | "last_touch" => Attribution::LastTouch,
-        step => Attribution::Step(step.parse().map_err(|_| {
-            anyhow::anyhow!("--attribution {text:?}: first, last or a step number")
-        })?),
-    })
-}
-
 pub async fn funnel(engine: &Engine, args: &FunnelArgs) -> anyhow::Result<FunnelResult> {
-    let filter = args.filter.to_filter()?;
-    let mut spec = FunnelSpec::new(args.steps.iter().map(|s| step_spec(s)).collect());
-    spec.window_us =
-        parse_duration_us(&args.window).map_err(|e| anyhow::anyhow!("--window: {e}"))?;
-    spec.order = match args.mode {
-        Mode::Ordered => FunnelOrder::Ordered,
-        Mode::Strict => FunnelOrder::Strict,
-        Mode::Unordered => FunnelOrder::Unordered,
-    };
-    spec.exclusions = args
-        .exclusions
-        .iter()
-        .map(|e| exclusion_spec(e))
-        .collect::<anyhow::Result<_>>()?;
-    spec.customer_limit = args.customers;
-    let breakdown = match &args.breakdown {
-        Some(text) => Some(engine.breakdown(&breakdown_by(text)?)?),
-        None => None,
-    };
-    if let Some(breakdown) = &breakdown {
-        spec.breakdown = Some(BreakdownSpec {
-            names: breakdown.names.clone(),
-            attribution: attribution(&args.attribution)?,
-            limit: 25,
-        });
-    }
-    let funnel = std::sync::Arc::new(
-        spec.validate_in(engine.catalog())
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
-    );
-    let accumulator = engine
-        .run_with_breakdown("funnel", &filter, breakdown, move || {
-            FunnelAccumulator::new(funnel.clone())
+    Ok(engine
+        .funnel(&FunnelQuery {
+            filters: args.filter.to_filters(),
+            steps: args.steps.clone(),
+            window: args.window.clone(),
+            mode: match args.mode {
+                Mode::Ordered => FunnelMode::Ordered,
+                Mode::Strict => FunnelMode::Strict,
+                Mode::Unordered => FunnelMode::Unordered,
+            },
+            exclude: args.exclusions.clone(),
+            breakdown: args.breakdown.clone(),
+            attribution: args.attribution.clone(),
+            customers: args.customers,
         })
-        .await?;
-    Ok(accumulator.finish())
+        .await?)
 }
 
 fn opt_seconds(value: Option<f64>) -> String {
@@ -536,41 +404,18 @@ pub struct PathsArgs {
 }
 
 pub async fn paths(engine: &Engine, args: &PathsArgs) -> anyhow::Result<PathsResult> {
-    let filter = args.filter.to_filter()?;
-    let cleaning_rules = args
-        .cleaning
-        .iter()
-        .map(|rule| {
-            let (pattern, replacement) = rule
-                .split_once('=')
-                .ok_or_else(|| anyhow::anyhow!("--clean {rule:?}: expected REGEX=REPLACEMENT"))?;
-            Ok(CleaningRule {
-                pattern: pattern.to_string(),
-                replacement: replacement.to_string(),
-            })
+    Ok(engine
+        .paths(&PathsQuery {
+            filters: args.filter.to_filters(),
+            start: args.start.clone(),
+            end: args.end.clone(),
+            steps: args.steps,
+            edges: args.edges,
+            session_gap: args.session_gap.clone(),
+            clean: args.cleaning.clone(),
+            group: args.groups.clone(),
         })
-        .collect::<anyhow::Result<_>>()?;
-    let spec = PathsSpec {
-        session_gap_us: parse_duration_us(&args.session_gap)
-            .map_err(|e| anyhow::anyhow!("--session-gap: {e}"))?,
-        start_point: args.start.clone(),
-        end_point: args.end.clone(),
-        cleaning_rules,
-        wildcard_groups: args.groups.clone(),
-        max_steps: args.steps,
-        edge_limit: args.edges,
-        ..PathsSpec::default()
-    };
-    let paths = std::sync::Arc::new(
-        spec.validate_in(engine.catalog())
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
-    );
-    let accumulator = engine
-        .run("paths", &filter, move || {
-            PathsAccumulator::new(paths.clone())
-        })
-        .await?;
-    Ok(accumulator.finish())
+        .await?)
 }
 
 pub fn print_paths(result: &PathsResult, format: Format) -> anyhow::Result<()> {
@@ -603,38 +448,4 @@ pub fn print_paths(result: &PathsResult, format: Format) -> anyhow::Result<()> {
     println!("{} paths of {} customers\n", result.paths, result.customers);
     output::write_table(&mut std::io::stdout(), &header, &rows)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_duration_us("90").expect("seconds"), 90_000_000);
-        assert_eq!(parse_duration_us("30m").expect("minutes"), 1_800_000_000);
-        assert_eq!(parse_duration_us("7d").expect("days"), 604_800_000_000);
-        assert_eq!(parse_duration_us("1.5h").expect("hours"), 5_400_000_000);
-        assert!(parse_duration_us("7x").is_err());
-        assert!(parse_duration_us("soon").is_err());
-        assert!(parse_duration_us("0s").is_err());
-    }
-
-    #[test]
-    fn step_syntax() {
-        let step = step_spec("cart|wishlist?");
-        assert_eq!(
-            step.touchpoints,
-            vec!["cart".to_string(), "wishlist".to_string()]
-        );
-        assert!(step.optional);
-        assert!(exclusion_spec("faq:1:2").is_ok());
-        assert!(exclusion_spec("faq:1").is_err());
-        assert_eq!(
-            breakdown_by("trait:age_band").expect("trait"),
-            BreakdownBy::Trait("age_band".into())
-        );
-        assert!(breakdown_by("plan").is_err());
-        assert_eq!(attribution("2").expect("step"), Attribution::Step(2));
-    }
 }

@@ -4,6 +4,7 @@
 //! reason; nothing partial is kept.
 
 use anyhow::Context;
+use model::time::{epoch_to_us, parse_timestamp};
 use model::{Event, RatingScale};
 use serde::Deserialize;
 
@@ -215,123 +216,6 @@ impl Resolved {
     }
 }
 
-/// Parses a timestamp: RFC 3339 / ISO 8601 (`2024-05-01T10:00:00.123Z`,
-/// `+02:00` offsets, a space instead of `T`, no zone = UTC, date only) or a
-/// Unix epoch number in seconds, milliseconds or microseconds (told apart by
-/// magnitude). Returns µs since the epoch.
-pub fn parse_timestamp(text: &str) -> Result<i64, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("empty timestamp".into());
-    }
-    if let Ok(number) = text.parse::<f64>() {
-        return epoch_to_us(number).ok_or_else(|| format!("timestamp {text:?} out of range"));
-    }
-    parse_iso(text)
-        .ok_or_else(|| format!("cannot parse timestamp {text:?} (use ISO 8601 or epoch seconds)"))
-}
-
-fn epoch_to_us(number: f64) -> Option<i64> {
-    if !number.is_finite() || number < 0.0 {
-        return None;
-    }
-    let us = if number < 1e11 {
-        number * 1e6
-    } else if number < 1e14 {
-        number * 1e3
-    } else if number < 1e17 {
-        number
-    } else {
-        return None;
-    };
-    Some(us.round() as i64)
-}
-
-fn digits(bytes: &[u8], start: usize, count: usize) -> Option<i64> {
-    let slice = bytes.get(start..start + count)?;
-    let mut value = 0i64;
-    for &b in slice {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        value = value * 10 + i64::from(b - b'0');
-    }
-    Some(value)
-}
-
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-fn parse_iso(text: &str) -> Option<i64> {
-    let bytes = text.as_bytes();
-    let year = digits(bytes, 0, 4)?;
-    let (month, day) = (digits(bytes, 5, 2)?, digits(bytes, 8, 2)?);
-    if bytes.get(4) != Some(&b'-')
-        || bytes.get(7) != Some(&b'-')
-        || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-    {
-        return None;
-    }
-    let mut us = days_from_civil(year, month, day) * 86_400_000_000;
-    if bytes.len() == 10 {
-        return Some(us);
-    }
-    if !matches!(bytes[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let (hour, minute) = (digits(bytes, 11, 2)?, digits(bytes, 14, 2)?);
-    if bytes.get(13) != Some(&b':') || hour > 23 || minute > 59 {
-        return None;
-    }
-    let mut position = 16;
-    let mut second = 0;
-    if bytes.get(16) == Some(&b':') {
-        second = digits(bytes, 17, 2)?;
-        if second > 60 {
-            return None;
-        }
-        position = 19;
-    }
-    us += ((hour * 60 + minute) * 60 + second) * 1_000_000;
-    if matches!(bytes.get(position), Some(b'.') | Some(b',')) {
-        position += 1;
-        let mut scale = 100_000;
-        while let Some(b) = bytes.get(position).filter(|b| b.is_ascii_digit()) {
-            us += i64::from(b - b'0') * scale;
-            scale /= 10;
-            position += 1;
-        }
-    }
-    match &bytes[position..] {
-        [] | [b'Z'] | [b'z'] => Some(us),
-        [sign @ (b'+' | b'-'), rest @ ..] => {
-            let offset_hours = digits(rest, 0, 2)?;
-            let offset_minutes = match rest.len() {
-                2 => 0,
-                4 => digits(rest, 2, 2)?,
-                5 if rest[2] == b':' => digits(rest, 3, 2)?,
-                _ => return None,
-            };
-            let offset = (offset_hours * 60 + offset_minutes) * 60_000_000;
-            Some(if *sign == b'+' {
-                us - offset
-            } else {
-                us + offset
-            })
-        }
-        _ => None,
-    }
-}
-
 fn parse_f64(value: Value<'_>, what: &str) -> Result<Option<f64>, String> {
     match value {
         Value::Null => Ok(None),
@@ -517,6 +401,7 @@ mod tests {
 
     #[test]
     fn civil_days_match_known_dates() {
+        use model::time::days_from_civil;
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
         assert_eq!(days_from_civil(1969, 12, 31), -1);

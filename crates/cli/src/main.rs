@@ -7,6 +7,7 @@ mod convert;
 mod generate;
 mod import;
 mod output;
+mod serve;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -71,6 +72,13 @@ enum Command {
     Funnel(analyses::FunnelArgs),
     /// Paths through touchpoints (sessions), for a Sankey diagram.
     Paths(analyses::PathsArgs),
+    /// Serve the dashboard, the query API and ingestion over HTTP.
+    Serve(serve::ServeArgs),
+    /// Create, list and revoke API keys.
+    Keys {
+        #[command(subcommand)]
+        command: serve::KeysCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +148,11 @@ struct DemoArgs {
     customers: u64,
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// Print the map and exit instead of serving the dashboard.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: serve::ServeArgs,
 }
 
 /// Generates the retail demo, imports it (again: re-importing adds
@@ -189,13 +202,17 @@ async fn run_demo(data: &std::path::Path, args: &DemoArgs, progress: bool) -> an
     };
     let report = analyses::map(&engine, &map_args).await?;
     println!();
-    analyses::print_map(&report, Format::Table)?;
+    analyses::print_map(&report, map_args.top_transitions, Format::Table)?;
     println!(
         "\ndata in {}; try: touchpoint --data {} variants",
         data.display(),
         data.display()
     );
-    Ok(())
+    if args.no_serve {
+        return Ok(());
+    }
+    println!();
+    serve::serve(data, &args.serve, true).await
 }
 
 /// Scores text. JSON lines (`--format json`) are the documented contract:
@@ -332,7 +349,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         Command::Map(args) => {
             let engine = engine::Engine::open(&cli.data).await?;
             let report = analyses::map(&engine, &args).await?;
-            analyses::print_map(&report, cli.format)
+            analyses::print_map(&report, args.top_transitions, cli.format)
         }
         Command::Variants(args) => {
             let engine = engine::Engine::open(&cli.data).await?;
@@ -371,6 +388,8 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let result = analyses::paths(&engine, &args).await?;
             analyses::print_paths(&result, cli.format)
         }
+        Command::Serve(args) => serve::serve(&cli.data, &args, false).await,
+        Command::Keys { command } => serve::keys(&cli.data, command),
         Command::Explain => {
             let engine = engine::Engine::open(&cli.data).await?;
             print!(

@@ -4,6 +4,7 @@
 //! queries over it.
 
 mod journey_exec;
+pub mod query;
 mod scan;
 
 pub use journey_exec::{
@@ -151,6 +152,16 @@ impl Engine {
     /// Runs a SQL query over `events` and returns its result batches.
     pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, EngineError> {
         let frame = self.session.sql(query).await?;
+        Ok(frame.collect().await?)
+    }
+
+    /// Runs one read-only SQL statement (a query; no DDL, DML or `SET`).
+    pub async fn sql_read_only(&self, query: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        let options = datafusion::execution::context::SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let frame = self.session.sql_with_options(query, options).await?;
         Ok(frame.collect().await?)
     }
 

@@ -5,6 +5,7 @@ mod catalog;
 mod definition;
 mod event;
 mod schema;
+pub mod time;
 
 pub use catalog::{Catalog, TouchpointId, TouchpointInfo};
 pub use definition::{
@@ -13,3 +14,4 @@ pub use definition::{
 };
 pub use event::{ChannelKind, Event, RatingScale, Traits};
 pub use schema::{FORMAT_VERSION, columns, event_schema};
+pub use time::{format_timestamp, parse_timestamp};

@@ -1,0 +1,127 @@
+//! `touchpoint serve` and `touchpoint keys`: the HTTP service over a data
+//! directory, and the API keys that guard it.
+
+use clap::{Args, Subcommand};
+use server::keys::{KeyKind, KeyStore};
+use server::{AppState, ServerOptions};
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    pub listen: String,
+    /// Largest accepted event, bytes.
+    #[arg(long, default_value_t = 32 * 1024)]
+    pub max_event_bytes: usize,
+    /// Largest accepted request body after decompression, bytes.
+    #[arg(long, default_value_t = 500 * 1024)]
+    pub max_batch_bytes: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key: `write` (ingest, safe in a browser), `read` or `admin` (secret).
+    Create {
+        kind: String,
+        /// A name to recognise the key by.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by its id.
+    Revoke { id: String },
+}
+
+fn now_text() -> String {
+    let us = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64);
+    model::format_timestamp(us)
+}
+
+pub fn keys(data: &Path, command: KeysCommand) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        data.is_dir(),
+        "no data directory at {} (import or run demo first)",
+        data.display()
+    );
+    let keys = KeyStore::open(data);
+    match command {
+        KeysCommand::Create { kind, name } => {
+            let kind = KeyKind::parse(&kind)
+                .ok_or_else(|| anyhow::anyhow!("key kind {kind:?}: use write, read or admin"))?;
+            let (key, record) = keys.create(kind, &name, now_text())?;
+            println!("{key}");
+            eprintln!("created {:?} key {} (shown once; store it now)", record.kind, record.id);
+        }
+        KeysCommand::List => {
+            for record in keys.list()? {
+                println!(
+                    "{}\t{:?}\t{}\t{}\t{}",
+                    record.id,
+                    record.kind,
+                    if record.revoked { "revoked" } else { "active" },
+                    record.created_at,
+                    record.name
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            keys.revoke(&id)?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("a SIGTERM handler installs");
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+/// Serves the data directory until SIGINT or SIGTERM. With `dashboard_key`,
+/// prints the dashboard URL carrying a fresh read key.
+pub async fn serve(data: &Path, args: &ServeArgs, dashboard_key: bool) -> anyhow::Result<()> {
+    if !data.join("touchpoint.json").exists() {
+        store::Store::open_or_create(data, &store::CreateOptions::default()).await?;
+    }
+    let mut options = ServerOptions::new(data.to_path_buf());
+    options.max_event_bytes = args.max_event_bytes;
+    options.max_batch_bytes = args.max_batch_bytes;
+    let state = Arc::new(AppState::new(options));
+    state
+        .engine()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("touchpoint serving {} on http://{address}", data.display());
+    if dashboard_key {
+        let (key, _) = state.keys.create(KeyKind::Read, "dashboard", now_text())?;
+        if server::has_dashboard() {
+            println!("dashboard: http://{address}/#key={key}");
+        } else {
+            println!("query API key: {key} (this build has no dashboard)");
+        }
+    }
+    println!("press Ctrl-C to stop");
+    server::serve(listener, state, shutdown_signal()).await?;
+    println!("stopped");
+    Ok(())
+}

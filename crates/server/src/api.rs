@@ -1,0 +1,466 @@
+//! The query API under `/api/`: the journey map, one touchpoint, funnels,
+//! paths, variants, customers and their timelines, read-only SQL, and the
+//! OpenAPI document. Every handler reads through the engine of the current
+//! store version.
+
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::AppState;
+use arrow::array::{Array, RecordBatch};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use engine::query::{FunnelMode, FunnelQuery, MapQuery, PathsQuery, VariantsQuery};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// Rewrites every array of customer keys under these field names into
+/// strings, so that JavaScript clients do not round 64-bit keys.
+fn keys_as_strings(value: &mut Value, fields: &[&str]) {
+    match value {
+        Value::Object(map) => {
+            for (name, inner) in map.iter_mut() {
+                if fields.contains(&name.as_str())
+                    && let Value::Array(items) = inner
+                {
+                    for item in items.iter_mut() {
+                        if let Value::Number(n) = item {
+                            *item = Value::String(n.to_string());
+                        }
+                    }
+                } else {
+                    keys_as_strings(inner, fields);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| keys_as_strings(v, fields)),
+        _ => {}
+    }
+}
+
+pub async fn meta(State(state): State<Arc<AppState>>) -> ApiResult {
+    let engine = state.engine().await?;
+    let definition = engine.definition();
+    let catalog = engine.catalog();
+    let touchpoints: Vec<Value> = catalog
+        .touchpoints()
+        .map(|(id, info)| {
+            json!({
+                "touchpoint": catalog.name(id),
+                "stage": catalog.stages()[catalog.stage_of(id)],
+                "channel": info.channel,
+                "kind": info.kind,
+            })
+        })
+        .collect();
+    let channels: Vec<Value> = engine
+        .store()
+        .names()
+        .channels
+        .keys()
+        .map(|name| json!({"channel": name, "kind": definition.channel_kind(name)}))
+        .collect();
+    let personas: Vec<Value> = definition
+        .personas
+        .iter()
+        .map(|p| json!({"name": p.name, "description": p.description}))
+        .collect();
+    let mut traits: Vec<&String> = engine.traits().values().flat_map(|t| t.keys()).collect();
+    traits.sort();
+    traits.dedup();
+    let counts = engine
+        .sql("SELECT count(*) AS events, count(DISTINCT customer) AS customers, \
+              min(ts) AS first, max(ts) AS last FROM events")
+        .await?;
+    let number = |column: usize| -> Value {
+        counts
+            .first()
+            .filter(|b| b.num_rows() > 0)
+            .map_or(Value::Null, |batch| cell(batch.column(column).as_ref(), 0))
+    };
+    Ok(Json(json!({
+        "stages": catalog.stages(),
+        "cycle": definition.cycle,
+        "personas": personas,
+        "touchpoints": touchpoints,
+        "channels": channels,
+        "events": number(0),
+        "customers": number(1),
+        "from": number(2),
+        "to": number(3),
+        "traits": traits,
+    })))
+}
+
+pub async fn map(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let report = engine
+        .map(&MapQuery {
+            filters: params.filters(),
+            collapse_repeats: params.bool("collapse_repeats")?,
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn variants(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let defaults = VariantsQuery::default();
+    let engine = state.engine().await?;
+    let variants = engine
+        .variants(&VariantsQuery {
+            filters: params.filters(),
+            max_len: params.usize("max_len", defaults.max_len)?,
+            top: params.usize("top", defaults.top)?,
+            collapse_repeats: params.bool("collapse_repeats")?,
+        })
+        .await?;
+    Ok(Json(to_value(&variants.variants)?))
+}
+
+pub async fn funnel(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let defaults = FunnelQuery::default();
+    let steps = params.all("steps");
+    if steps.is_empty() {
+        return Err(ApiError::bad_parameter("steps: give at least two steps"));
+    }
+    let mode = match params.get("mode").unwrap_or("ordered") {
+        "ordered" => FunnelMode::Ordered,
+        "strict" => FunnelMode::Strict,
+        "unordered" => FunnelMode::Unordered,
+        other => {
+            return Err(ApiError::bad_parameter(format!(
+                "mode: {other:?} is not ordered, strict or unordered"
+            )));
+        }
+    };
+    let engine = state.engine().await?;
+    let result = engine
+        .funnel(&FunnelQuery {
+            filters: params.filters(),
+            steps,
+            window: params.string("window").unwrap_or(defaults.window),
+            mode,
+            exclude: params.all("exclude"),
+            breakdown: params.string("breakdown"),
+            attribution: params.string("attribution").unwrap_or(defaults.attribution),
+            customers: params.usize("customers", 50)?,
+        })
+        .await?;
+    let mut value = to_value(&result)?;
+    keys_as_strings(&mut value, &["customer_keys", "drop_off_keys"]);
+    Ok(Json(value))
+}
+
+pub async fn paths(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let defaults = PathsQuery::default();
+    let engine = state.engine().await?;
+    let result = engine
+        .paths(&PathsQuery {
+            filters: params.filters(),
+            start: params.string("start"),
+            end: params.string("end"),
+            steps: params.usize("max_steps", params.usize("steps", defaults.steps)?)?,
+            edges: params.usize("max_edges", params.usize("edges", defaults.edges)?)?,
+            session_gap: params.string("session_gap").unwrap_or(defaults.session_gap),
+            clean: params.all("clean"),
+            group: params.all("group"),
+        })
+        .await?;
+    Ok(Json(to_value(&result)?))
+}
+
+/// SQL string literal with quotes doubled.
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+pub async fn touchpoint(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    if engine.catalog().lookup(&name).is_none() {
+        return Err(ApiError::not_found(
+            "unknown_touchpoint",
+            format!("no touchpoint named {name:?}"),
+        ));
+    }
+    let report = engine
+        .map(&MapQuery {
+            filters: params.filters(),
+            collapse_repeats: false,
+        })
+        .await?;
+    let summary = report
+        .map
+        .touchpoints
+        .iter()
+        .find(|t| t.touchpoint == name)
+        .map(to_value)
+        .transpose()?
+        .unwrap_or(json!({"touchpoint": name, "events": 0, "customers": 0}));
+    let incoming: Vec<&journey::transitions::Transition> = report
+        .graph
+        .transitions
+        .iter()
+        .filter(|t| t.to == name)
+        .collect();
+    let outgoing: Vec<&journey::transitions::Transition> = report
+        .graph
+        .transitions
+        .iter()
+        .filter(|t| t.from == name)
+        .collect();
+    let feedback = rows(
+        &engine
+            .sql(&format!(
+                "SELECT customer, ts, text, \
+                 sentiment, rating, rating_scale FROM events \
+                 WHERE touchpoint = {} AND text IS NOT NULL ORDER BY ts DESC LIMIT 50",
+                quoted(&name)
+            ))
+            .await?,
+    );
+    let customers: Vec<Value> = engine
+        .sql(&format!(
+            "SELECT customer FROM events \
+             WHERE touchpoint = {} GROUP BY customer ORDER BY count(*) DESC, customer LIMIT 50",
+            quoted(&name)
+        ))
+        .await?
+        .iter()
+        .flat_map(|batch| (0..batch.num_rows()).map(|i| cell(batch.column(0).as_ref(), i)))
+        .collect();
+    let mut value = summary;
+    value["incoming"] = to_value(&incoming)?;
+    value["outgoing"] = to_value(&outgoing)?;
+    value["feedback"] = Value::Array(feedback);
+    value["customers"] = Value::Array(customers);
+    Ok(Json(value))
+}
+
+pub async fn customers(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let limit = params.usize("limit", 20)?.clamp(1, 500);
+    let engine = state.engine().await?;
+    let condition = match params.get("q").map(str::trim).filter(|q| !q.is_empty()) {
+        None => "TRUE".to_string(),
+        Some(q) => {
+            let like = quoted(&format!("{}%", q.replace(['%', '_'], "")));
+            let mut keys: Vec<String> = engine
+                .traits()
+                .iter()
+                .filter(|(_, traits)| traits.values().any(|v| v == q))
+                .take(limit)
+                .map(|(customer, _)| (*customer as i64).to_string())
+                .collect();
+            if let Ok(key) = q.parse::<u64>() {
+                keys.push((key as i64).to_string());
+            }
+            let mut condition = format!("distinct_id LIKE {like}");
+            if !keys.is_empty() {
+                condition.push_str(&format!(" OR customer IN ({})", keys.join(",")));
+            }
+            condition
+        }
+    };
+    let batches = engine
+        .sql(&format!(
+            "SELECT customer, \
+             array_agg(DISTINCT distinct_id) AS distinct_ids, count(*) AS events, \
+             min(ts) AS first_ts, max(ts) AS last_ts \
+             FROM events WHERE {condition} GROUP BY customer \
+             ORDER BY events DESC, customer LIMIT {limit}"
+        ))
+        .await?;
+    Ok(Json(Value::Array(rows(&batches))))
+}
+
+pub async fn customer(
+    State(state): State<Arc<AppState>>,
+    Path(customer): Path<String>,
+) -> ApiResult {
+    let key: u64 = customer.parse().map_err(|_| {
+        ApiError::bad_parameter(format!("{customer:?} is not a customer key"))
+    })?;
+    let engine = state.engine().await?;
+    let batches = engine
+        .sql(&format!(
+            "SELECT event_id, ts, distinct_id, touchpoint, channel, stage, agent, text, \
+             sentiment, rating, rating_scale, emotion, value, wait_s, handle_s, resolved, \
+             abandoned, properties FROM events WHERE customer = {} ORDER BY ts, event_id",
+            key as i64
+        ))
+        .await?;
+    let mut events = rows(&batches);
+    if events.is_empty() {
+        return Err(ApiError::not_found(
+            "unknown_customer",
+            format!("no events of customer {key}"),
+        ));
+    }
+    let definition = engine.definition();
+    let catalog = engine.catalog();
+    let mut distinct_ids: Vec<String> = Vec::new();
+    for event in &mut events {
+        let touchpoint = event["touchpoint"].as_str().unwrap_or_default().to_string();
+        let channel = event["channel"].as_str().unwrap_or_default().to_string();
+        if event["stage"].is_null() {
+            event["stage"] = json!(definition.stage_of(&touchpoint));
+        }
+        let kind = catalog
+            .lookup(&touchpoint)
+            .map(|id| catalog.info(id).kind)
+            .unwrap_or_else(|| definition.channel_kind(&channel));
+        event["kind"] = to_value(&kind)?;
+        if let Some(id) = event["distinct_id"].as_str()
+            && !distinct_ids.iter().any(|d| d == id)
+        {
+            distinct_ids.push(id.to_string());
+        }
+    }
+    let traits = engine.traits().get(&key).cloned().unwrap_or_default();
+    let mask = definition.persona_mask(&traits);
+    let personas: Vec<&str> = definition
+        .personas
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, p)| p.name.as_str())
+        .collect();
+    let identities = state.identities_of(key, &distinct_ids);
+    Ok(Json(json!({
+        "customer": key.to_string(),
+        "distinct_ids": distinct_ids,
+        "identities": identities,
+        "traits": traits,
+        "personas": personas,
+        "events": events,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SqlBody {
+    sql: String,
+}
+
+pub async fn sql(State(state): State<Arc<AppState>>, Json(body): Json<SqlBody>) -> ApiResult {
+    let engine = state.engine().await?;
+    let batches = engine.sql_read_only(&body.sql).await?;
+    let columns: Vec<String> = batches
+        .first()
+        .map(|b| b.schema().fields().iter().map(|f| f.name().clone()).collect())
+        .unwrap_or_default();
+    let rows: Vec<Value> = rows(&batches)
+        .into_iter()
+        .map(|row| match row {
+            Value::Object(map) => Value::Array(map.into_iter().map(|(_, v)| v).collect()),
+            other => other,
+        })
+        .collect();
+    Ok(Json(json!({"columns": columns, "rows": rows})))
+}
+
+/// Every row of the batches as a JSON object, columns in schema order.
+pub fn rows(batches: &[RecordBatch]) -> Vec<Value> {
+    use arrow::array::AsArray;
+    use arrow::datatypes::Int64Type;
+    let mut out = Vec::new();
+    for batch in batches {
+        let schema = batch.schema();
+        for row in 0..batch.num_rows() {
+            let mut object = serde_json::Map::new();
+            for (index, field) in schema.fields().iter().enumerate() {
+                let column = batch.column(index);
+                let value = match (field.name().as_str(), column.as_primitive_opt::<Int64Type>()) {
+                    // Customer keys are u64 stored as their i64 bit pattern.
+                    ("customer", Some(keys)) if !keys.is_null(row) => {
+                        Value::String((keys.value(row) as u64).to_string())
+                    }
+                    _ => cell(column.as_ref(), row),
+                };
+                object.insert(field.name().clone(), value);
+            }
+            out.push(Value::Object(object));
+        }
+    }
+    out
+}
+
+/// One cell as JSON: numbers, booleans, strings, timestamps as ISO 8601,
+/// lists as arrays, nulls as null.
+pub fn cell(array: &dyn Array, row: usize) -> Value {
+    use arrow::array::AsArray;
+    use arrow::datatypes::{DataType, TimeUnit, *};
+    if array.is_null(row) {
+        return Value::Null;
+    }
+    match array.data_type() {
+        DataType::Boolean => json!(array.as_boolean().value(row)),
+        DataType::Int8 => json!(array.as_primitive::<Int8Type>().value(row)),
+        DataType::Int16 => json!(array.as_primitive::<Int16Type>().value(row)),
+        DataType::Int32 => json!(array.as_primitive::<Int32Type>().value(row)),
+        DataType::Int64 => json!(array.as_primitive::<Int64Type>().value(row)),
+        DataType::UInt8 => json!(array.as_primitive::<UInt8Type>().value(row)),
+        DataType::UInt16 => json!(array.as_primitive::<UInt16Type>().value(row)),
+        DataType::UInt32 => json!(array.as_primitive::<UInt32Type>().value(row)),
+        DataType::UInt64 => json!(array.as_primitive::<UInt64Type>().value(row).to_string()),
+        DataType::Float32 => finite(f64::from(array.as_primitive::<Float32Type>().value(row))),
+        DataType::Float64 => finite(array.as_primitive::<Float64Type>().value(row)),
+        DataType::Utf8 => json!(array.as_string::<i32>().value(row)),
+        DataType::LargeUtf8 => json!(array.as_string::<i64>().value(row)),
+        DataType::Utf8View => json!(array.as_string_view().value(row)),
+        DataType::Timestamp(unit, _) => {
+            let us = match unit {
+                TimeUnit::Second => array
+                    .as_primitive::<TimestampSecondType>()
+                    .value(row)
+                    .saturating_mul(1_000_000),
+                TimeUnit::Millisecond => array
+                    .as_primitive::<TimestampMillisecondType>()
+                    .value(row)
+                    .saturating_mul(1_000),
+                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
+                TimeUnit::Nanosecond => {
+                    array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000
+                }
+            };
+            json!(model::format_timestamp(us))
+        }
+        DataType::Dictionary(_, _) => {
+            let dictionary = array.as_any_dictionary();
+            let key = dictionary.normalized_keys()[row];
+            cell(dictionary.values().as_ref(), key)
+        }
+        DataType::List(_) => {
+            let list = array.as_list::<i32>().value(row);
+            Value::Array((0..list.len()).map(|i| cell(list.as_ref(), i)).collect())
+        }
+        DataType::LargeList(_) => {
+            let list = array.as_list::<i64>().value(row);
+            Value::Array((0..list.len()).map(|i| cell(list.as_ref(), i)).collect())
+        }
+        _ => match arrow::util::display::array_value_to_string(array, row) {
+            Ok(text) => json!(text),
+            Err(_) => Value::Null,
+        },
+    }
+}
+
+fn finite(value: f64) -> Value {
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}

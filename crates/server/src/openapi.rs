@@ -1,0 +1,108 @@
+//! The OpenAPI 3.1 document of the HTTP service, served at
+//! `/api/openapi.json`. A test walks every documented operation against the
+//! router, so the document cannot drift from the handlers unnoticed.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// A documented operation: method, path, summary, query parameters.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub parameters: &'static [(&'static str, &'static str)],
+    pub security: &'static str,
+}
+
+const FILTERS: [(&str, &str); 4] = [
+    ("from", "Only events at or after this time (ISO 8601 or epoch seconds)."),
+    ("to", "Only events before this time."),
+    ("channel", "Only events on this channel (repeatable)."),
+    ("persona", "Only customers of this persona (journey.toml)."),
+];
+
+macro_rules! with_filters {
+    ($($extra:expr),* $(,)?) => {
+        &[FILTERS[0], FILTERS[1], FILTERS[2], FILTERS[3], $($extra),*]
+    };
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation { method: "get", path: "/api/meta", summary: "Stages, personas, touchpoints, channels and data range.", parameters: &[], security: "read" },
+    Operation { method: "get", path: "/api/map", summary: "The journey map and transition graph.", parameters: with_filters![("collapse_repeats", "Count consecutive repeats once (true/false).")], security: "read" },
+    Operation { method: "get", path: "/api/touchpoints/{name}", summary: "One touchpoint: summary, transitions in and out, feedback, customers.", parameters: with_filters![], security: "read" },
+    Operation { method: "get", path: "/api/funnel", summary: "A conversion funnel.", parameters: with_filters![
+        ("steps", "Steps, comma-separated or repeated; `a|b` either, trailing `?` optional."),
+        ("window", "Conversion window from step 1, e.g. 7d."),
+        ("mode", "ordered, strict or unordered."),
+        ("exclude", "Exclusion `touchpoint:from_step:to_step` (repeatable)."),
+        ("breakdown", "`channel` or `trait:NAME`."),
+        ("attribution", "first, last or a step number."),
+        ("customers", "Customers listed per step."),
+    ], security: "read" },
+    Operation { method: "get", path: "/api/paths", summary: "Paths for a Sankey diagram.", parameters: with_filters![
+        ("start", "Start point touchpoint."), ("end", "End point touchpoint."),
+        ("max_steps", "Steps per path."), ("max_edges", "Edges kept; the rest fold into other."),
+        ("session_gap", "Inactivity that splits sessions, e.g. 30m."),
+        ("clean", "Cleaning rule REGEX=NAME (repeatable)."), ("group", "Wildcard group (repeatable)."),
+    ], security: "read" },
+    Operation { method: "get", path: "/api/variants", summary: "The most common journeys.", parameters: with_filters![("max_len", "Longest sequence kept."), ("top", "Variants reported.")], security: "read" },
+    Operation { method: "get", path: "/api/customers", summary: "Search customers by key, identity or trait value.", parameters: &[("q", "Search text."), ("limit", "Most customers returned.")], security: "read" },
+    Operation { method: "get", path: "/api/customers/{customer}", summary: "One customer's journey timeline, identities, traits and personas.", parameters: &[], security: "read" },
+    Operation { method: "post", path: "/api/sql", summary: "Read-only SQL over the events table; body {sql}.", parameters: &[], security: "read" },
+    Operation { method: "get", path: "/api/openapi.json", summary: "This document.", parameters: &[], security: "none" },
+    Operation { method: "get", path: "/healthz", summary: "Liveness.", parameters: &[], security: "none" },
+    Operation { method: "get", path: "/readyz", summary: "Readiness: the store is open.", parameters: &[], security: "none" },
+    Operation { method: "get", path: "/metrics", summary: "Prometheus metrics.", parameters: &[], security: "none" },
+];
+
+fn operation(op: &Operation) -> Value {
+    let mut parameters: Vec<Value> = op
+        .path
+        .split('/')
+        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect();
+    parameters.extend(op.parameters.iter().map(|(name, description)| {
+        json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
+    }));
+    let mut value = json!({
+        "summary": op.summary,
+        "parameters": parameters,
+        "responses": {
+            "200": {"description": "OK", "content": {"application/json": {}}},
+            "default": {"description": "Error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        }
+    });
+    if op.security != "none" {
+        value["security"] = json!([{ "bearer": [] }]);
+    }
+    if op.method == "post" {
+        value["requestBody"] = json!({"required": true, "content": {"application/json": {}}});
+    }
+    value
+}
+
+pub fn build() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in OPERATIONS {
+        let entry = paths.entry(op.path).or_insert_with(|| json!({}));
+        entry[op.method] = operation(op);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "touchpoint", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Problem": {"type": "object", "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"}, "code": {"type": "string"}
+            }}}
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

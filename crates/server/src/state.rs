@@ -1,0 +1,95 @@
+//! What every handler shares: the data directory, the engine over the
+//! current store version (reopened after new data lands), the keys, the
+//! metrics and the options.
+
+use crate::error::ApiError;
+use crate::keys::KeyStore;
+use crate::metrics::Metrics;
+use engine::Engine;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::RwLock;
+
+/// Settings of one server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub data_dir: PathBuf,
+    /// Largest accepted event, bytes.
+    pub max_event_bytes: usize,
+    /// Largest accepted request body (after decompression), bytes.
+    pub max_batch_bytes: usize,
+    /// Origins allowed by CORS on the ingest endpoints; empty = any.
+    pub cors_origins: Vec<String>,
+}
+
+impl ServerOptions {
+    pub fn new(data_dir: PathBuf) -> ServerOptions {
+        ServerOptions {
+            data_dir,
+            max_event_bytes: 32 * 1024,
+            max_batch_bytes: 500 * 1024,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AppState {
+    pub options: ServerOptions,
+    pub keys: KeyStore,
+    pub metrics: Metrics,
+    engine: RwLock<Option<Arc<Engine>>>,
+    stale: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(options: ServerOptions) -> AppState {
+        AppState {
+            keys: KeyStore::open(&options.data_dir),
+            options,
+            metrics: Metrics::default(),
+            engine: RwLock::new(None),
+            stale: AtomicBool::new(true),
+        }
+    }
+
+    /// The engine over the newest committed store version.
+    pub async fn engine(&self) -> Result<Arc<Engine>, ApiError> {
+        if !self.stale.load(Ordering::Acquire)
+            && let Some(engine) = self.engine.read().await.as_ref()
+        {
+            return Ok(engine.clone());
+        }
+        let mut slot = self.engine.write().await;
+        if self.stale.swap(false, Ordering::AcqRel) || slot.is_none() {
+            let engine = Engine::open(&self.options.data_dir).await.map_err(|e| {
+                self.stale.store(true, Ordering::Release);
+                ApiError::unavailable(format!("cannot open the store: {e}"))
+            })?;
+            *slot = Some(Arc::new(engine));
+        }
+        Ok(slot.as_ref().expect("just opened").clone())
+    }
+
+    /// New data was committed: the next query reopens the engine.
+    pub fn invalidate(&self) {
+        self.stale.store(true, Ordering::Release);
+    }
+
+    /// The identities of a customer and why they belong to it.
+    pub fn identities_of(&self, customer: u64, distinct_ids: &[String]) -> Vec<Value> {
+        distinct_ids
+            .iter()
+            .map(|id| {
+                let own = model::Event::customer_key(id) == customer;
+                json!({
+                    "id": id,
+                    "linked_to": if own { Value::Null } else { json!(customer.to_string()) },
+                    "reason": if own { "the customer's own identity" } else { "stored under this customer at import" },
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,212 @@
+//! The query API: auth, each endpoint against the engine, errors.
+
+use crate::{call, fixture};
+use axum::http::StatusCode;
+use engine::query::{FunnelQuery, MapQuery};
+use serde_json::json;
+
+#[tokio::test]
+async fn keys_guard_the_query_api() {
+    let f = fixture(50).await;
+    let (status, content_type, body) = call(&f.state, "GET", "/api/map", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["code"], "unauthorized");
+    let (status, _, body) = call(&f.state, "GET", "/api/map", Some(&f.write_key), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "forbidden");
+    let (status, _, _) = call(&f.state, "GET", "/api/map", Some("tp_read_guess"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = call(&f.state, "GET", "/api/map", Some(&f.read_key), None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn map_and_funnel_agree_with_the_engine() {
+    let f = fixture(300).await;
+    let engine = engine::Engine::open(f.dir.path()).await.expect("engine");
+    let expected = serde_json::to_value(engine.map(&MapQuery::default()).await.expect("map"))
+        .expect("json");
+    let (status, _, body) = call(&f.state, "GET", "/api/map", Some(&f.read_key), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, expected);
+    assert_eq!(body["customers"], 300);
+
+    let persona = "older_55_plus";
+    let filtered = engine
+        .map(&MapQuery {
+            filters: engine::query::Filters {
+                persona: Some(persona.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("persona map");
+    let (_, _, body) = call(
+        &f.state,
+        "GET",
+        &format!("/api/map?persona={persona}"),
+        Some(&f.read_key),
+        None,
+    )
+    .await;
+    assert_eq!(body["customers"], filtered.map.customers);
+    assert!(filtered.map.customers < 300);
+
+    let steps = "product_page,cart,checkout";
+    let funnel = engine
+        .funnel(&FunnelQuery {
+            steps: vec![steps.into()],
+            window: "7d".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("funnel");
+    let (status, _, body) = call(
+        &f.state,
+        "GET",
+        &format!("/api/funnel?steps={steps}&window=7d"),
+        Some(&f.read_key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for (i, step) in funnel.steps.iter().enumerate() {
+        assert_eq!(body["steps"][i]["customers"], step.customers);
+        assert_eq!(body["steps"][i]["touchpoint"], step.touchpoint.as_str());
+    }
+    let first_key = &body["steps"][0]["customer_keys"][0];
+    assert!(first_key.is_string(), "customer keys travel as strings");
+}
+
+#[tokio::test]
+async fn bad_parameters_are_problems() {
+    let f = fixture(30).await;
+    let cases = [
+        ("/api/funnel", "bad_parameter"),
+        ("/api/funnel?steps=product_page,nowhere", "bad_parameter"),
+        ("/api/funnel?steps=product_page,cart&mode=sideways", "bad_parameter"),
+        ("/api/funnel?steps=product_page,cart&window=soon", "bad_parameter"),
+        ("/api/map?persona=martians", "bad_parameter"),
+        ("/api/map?from=yesterday", "bad_parameter"),
+        ("/api/variants?top=many", "bad_parameter"),
+        ("/api/paths?clean=noequals", "bad_parameter"),
+        ("/api/touchpoints/nowhere", "unknown_touchpoint"),
+        ("/api/customers/notanumber", "bad_parameter"),
+        ("/api/customers/12345", "unknown_customer"),
+    ];
+    for (uri, code) in cases {
+        let (status, content_type, body) = call(&f.state, "GET", uri, Some(&f.read_key), None).await;
+        assert!(status.is_client_error(), "{uri}: {status}");
+        assert_eq!(content_type, "application/problem+json", "{uri}");
+        assert_eq!(body["code"], code, "{uri}: {body}");
+        assert!(!body["detail"].as_str().unwrap_or("").is_empty(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn customers_touchpoints_variants_paths() {
+    let f = fixture(120).await;
+    let key = &f.read_key;
+    let (status, _, list) = call(&f.state, "GET", "/api/customers?limit=5", Some(key), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().expect("array").len(), 5);
+    let customer = list[0]["customer"].as_str().expect("key as string").to_string();
+    let (status, _, timeline) = call(
+        &f.state,
+        "GET",
+        &format!("/api/customers/{customer}"),
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let events = timeline["events"].as_array().expect("events");
+    assert_eq!(events.len() as u64, list[0]["events"].as_u64().expect("count"));
+    let times: Vec<&str> = events.iter().map(|e| e["ts"].as_str().expect("ts")).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "timeline in order");
+    assert!(events.iter().all(|e| e["stage"].is_string() && e["kind"].is_string()));
+    let distinct = timeline["distinct_ids"][0].as_str().expect("identity").to_string();
+    let (_, _, found) = call(
+        &f.state,
+        "GET",
+        &format!("/api/customers?q={distinct}"),
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(found[0]["customer"], customer.as_str());
+
+    let (status, _, touchpoint) =
+        call(&f.state, "GET", "/api/touchpoints/product_page", Some(key), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(touchpoint["events"].as_u64().expect("events") > 0);
+    assert!(!touchpoint["outgoing"].as_array().expect("outgoing").is_empty());
+    assert!(!touchpoint["customers"].as_array().expect("customers").is_empty());
+
+    let (status, _, variants) =
+        call(&f.state, "GET", "/api/variants?top=3", Some(key), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(variants.as_array().expect("variants").len(), 3);
+    let (status, _, paths) =
+        call(&f.state, "GET", "/api/paths?max_steps=3", Some(key), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!paths["edges"].as_array().expect("edges").is_empty());
+}
+
+#[tokio::test]
+async fn sql_is_read_only() {
+    let f = fixture(20).await;
+    let key = Some(f.read_key.as_str());
+    let (status, _, body) = call(
+        &f.state,
+        "POST",
+        "/api/sql",
+        key,
+        Some(json!({"sql": "SELECT count(*) AS n FROM events"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["columns"], json!(["n"]));
+    assert!(body["rows"][0][0].as_u64().expect("count") > 0);
+    for statement in [
+        "CREATE TABLE t AS SELECT 1",
+        "INSERT INTO events SELECT * FROM events",
+        "SET datafusion.execution.batch_size = 1",
+        "DROP TABLE events",
+    ] {
+        let (status, _, body) =
+            call(&f.state, "POST", "/api/sql", key, Some(json!({ "sql": statement }))).await;
+        assert!(status.is_client_error(), "{statement}: {status} {body}");
+    }
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let f = fixture(20).await;
+    let document = server::openapi_document();
+    let paths = document["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 10);
+    for (path, operations) in paths {
+        for method in operations.as_object().expect("operations").keys() {
+            let uri = path
+                .replace("{name}", "product_page")
+                .replace("{customer}", "1");
+            let body = (method == "post").then(|| json!({"sql": "SELECT 1"}));
+            let (status, _, _) = call(
+                &f.state,
+                &method.to_uppercase(),
+                &uri,
+                Some(&f.read_key),
+                body,
+            )
+            .await;
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(
+                status != StatusCode::NOT_FOUND || path.contains("{customer}"),
+                "{method} {path}: {status}"
+            );
+        }
+    }
+}
