@@ -6,6 +6,7 @@ mod analyses;
 mod convert;
 mod generate;
 mod import;
+mod ingest;
 mod output;
 mod serve;
 
@@ -72,6 +73,8 @@ enum Command {
     Funnel(analyses::FunnelArgs),
     /// Paths through touchpoints (sessions), for a Sankey diagram.
     Paths(analyses::PathsArgs),
+    /// Durable streaming ingest: NDJSON events on stdin, one acknowledgement line per batch.
+    Ingest(ingest::IngestArgs),
     /// Serve the dashboard, the query API and ingestion over HTTP.
     Serve(serve::ServeArgs),
     /// Create, list and revoke API keys.
@@ -388,6 +391,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let result = analyses::paths(&engine, &args).await?;
             analyses::print_paths(&result, cli.format)
         }
+        Command::Ingest(args) => ingest::run(&cli.data, args).await,
         Command::Serve(args) => serve::serve(&cli.data, &args, false).await,
         Command::Keys { command } => serve::keys(&cli.data, command),
         Command::Explain => {

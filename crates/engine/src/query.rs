@@ -156,7 +156,7 @@ pub struct PathsQuery {
     pub steps: usize,
     pub edges: usize,
     pub session_gap: String,
-    /// Cleaning rules `REGEX=REPLACEMENT`.
+    /// Cleaning rules `REGEX=>REPLACEMENT` (or `REGEX=REPLACEMENT`).
     pub clean: Vec<String>,
     /// Wildcard groups such as `help_*`.
     pub group: Vec<String>,
@@ -359,7 +359,7 @@ impl Engine {
             .clean
             .iter()
             .map(|rule| {
-                let (pattern, replacement) = rule.split_once('=').ok_or_else(|| {
+                let (pattern, replacement) = rule.split_once("=>").or_else(|| rule.split_once('=')).ok_or_else(|| {
                     invalid(format!("cleaning rule {rule:?}: expected REGEX=REPLACEMENT"))
                 })?;
                 Ok(CleaningRule {

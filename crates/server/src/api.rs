@@ -246,7 +246,7 @@ pub async fn touchpoint(
     value["incoming"] = to_value(&incoming)?;
     value["outgoing"] = to_value(&outgoing)?;
     value["feedback"] = Value::Array(feedback);
-    value["customers"] = Value::Array(customers);
+    value["customer_keys"] = Value::Array(customers);
     Ok(Json(value))
 }
 

@@ -7,7 +7,7 @@ use crate::DataFile;
 use crate::error::StoreError;
 use deltalake::DeltaTable;
 use deltalake::kernel::transaction::CommitBuilder;
-use deltalake::kernel::{Action, Add, DataType, Remove, StructField};
+use deltalake::kernel::{Action, Add, DataType, Remove, StructField, Transaction};
 use deltalake::protocol::{DeltaOperation, SaveMode};
 use model::columns;
 use std::collections::HashMap;
@@ -130,6 +130,38 @@ impl EventsTable {
             predicate: None,
         };
         self.commit(actions, operation).await
+    }
+
+    /// Adds files together with an application transaction (`txn`) action,
+    /// atomically: the version says how far the application's log is stored.
+    pub async fn commit_logged(
+        &mut self,
+        written: &[WrittenFile],
+        app_id: &str,
+        version: i64,
+    ) -> Result<(), StoreError> {
+        let mut actions: Vec<Action> = written
+            .iter()
+            .map(|file| Action::Add(add_action(file, true)))
+            .collect();
+        actions.push(Action::Txn(Transaction::new_with_last_update(
+            app_id,
+            version,
+            Some(now_ms()),
+        )));
+        let operation = DeltaOperation::Write {
+            mode: SaveMode::Append,
+            partition_by: Some(vec![columns::BUCKET.to_string()]),
+            predicate: None,
+        };
+        self.commit(actions, operation).await
+    }
+
+    pub async fn transaction_version(&self, app_id: &str) -> Result<Option<i64>, StoreError> {
+        let snapshot = self.table.snapshot()?;
+        Ok(snapshot
+            .transaction_version(self.table.log_store().as_ref(), app_id)
+            .await?)
     }
 
     /// Replaces files by files with the same rows (compaction): data_change

@@ -9,6 +9,7 @@ mod builders;
 mod catalog;
 mod delta;
 mod error;
+pub mod ingest;
 mod layout;
 mod traits;
 mod write;
@@ -179,6 +180,33 @@ impl Store {
             duplicates: prepared.duplicates,
             files: written.len(),
         })
+    }
+
+    /// Appends events that are known to be new (the ingest path dedups them
+    /// against its index first; repeats inside `batches` are still dropped)
+    /// in one commit that records `version` under the application id
+    /// `app_id`, so that a replay after a crash can tell what is stored.
+    pub async fn append_logged(
+        &mut self,
+        batches: &[arrow::record_batch::RecordBatch],
+        app_id: &str,
+        version: i64,
+    ) -> Result<AppendSummary, StoreError> {
+        let prepared = write::prepare(batches, self.meta.buckets, &HashMap::new())?;
+        let written = write::write_files(&layout::events_dir(&self.dir), prepared.buckets)?;
+        self.table.commit_logged(&written, app_id, version).await?;
+        self.names.extend(&prepared.names);
+        self.names.save(&self.dir)?;
+        Ok(AppendSummary {
+            added: prepared.added,
+            duplicates: prepared.duplicates,
+            files: written.len(),
+        })
+    }
+
+    /// The last version an application recorded with its commits.
+    pub async fn transaction_version(&self, app_id: &str) -> Result<Option<i64>, StoreError> {
+        self.table.transaction_version(app_id).await
     }
 
     /// The stored event ids of every bucket the batches touch, for dedup.

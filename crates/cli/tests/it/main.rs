@@ -2,6 +2,8 @@
 //! analyses' JSON contracts, idempotent re-import, reject files and one-line
 //! errors.
 
+mod ingest;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
