@@ -103,7 +103,7 @@ function keyForm(message: string | null): void {
     'form',
     { class: 'card key-form', 'data-testid': 'key-form' },
     h('h1', {}, 'Read key needed'),
-    h('p', { class: 'muted' }, 'The dashboard reads the data with a read key. `touchpoint demo` and `touchpoint serve` print a link that carries it; or paste the key here. It is kept for this browser tab only.'),
+    h('p', { class: 'muted' }, 'The dashboard reads the data with a read key. ', h('code', {}, 'touchpoint demo'), ' and ', h('code', {}, 'touchpoint serve'), ' print a link that carries it; or paste the key here. It is kept for this browser tab only.'),
     message ? h('p', { class: 'form-error', role: 'alert' }, message) : null,
     h('label', { for: 'api-key' }, 'Read key'),
     h('div', { class: 'row' }, input, h('button', { class: 'button button-primary', type: 'submit' }, 'Open dashboard')),

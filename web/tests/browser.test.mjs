@@ -227,7 +227,8 @@ describe('touchpoint dashboard', () => {
     await page.click('[data-testid="funnel-form"] button[type="submit"]')
     await page.waitForFunction(() => /by /.test(document.querySelector('.chart-card .card-subtitle')?.textContent ?? ''))
     const subtitle = await page.locator('.chart-card .card-subtitle').first().innerText()
-    for (const b of byChannel.breakdowns) assert.ok(subtitle.includes(b.value), `breakdown ${b.value} shown`)
+    const humanize = (name) => name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, ' ')
+    for (const b of byChannel.breakdowns) assert.ok(subtitle.includes(humanize(b.value)), `breakdown ${b.value} shown`)
     await page.waitForSelector('[data-chart="funnel-conversion"][data-rendered="true"]')
     await page.screenshot({ path: join(artifacts, 'funnel-breakdown.png'), fullPage: true })
     // A dropped customer opens the customer view.

@@ -171,7 +171,7 @@ export async function renderFunnelView(main: HTMLElement, context: ViewContext):
 function conversionOption(result: Funnel): ChartOption {
   const labels = result.steps.map((s, i) => `${i + 1}. ${stepLabel(s)}${s.optional ? ' (optional)' : ''}`)
   const breakdownSeries = result.breakdowns.map((b, i) => ({
-    name: b.value,
+    name: humanize(b.value),
     type: 'bar',
     data: b.steps.map((s) => s.customers),
     itemStyle: { color: seriesColours[(i + 1) % seriesColours.length], decal: { symbol: i % 2 ? 'rect' : 'circle', symbolSize: 0.5, dashArrayX: [1, 0], dashArrayY: [3, 5], color: 'rgba(255,255,255,0.5)' } },
@@ -179,7 +179,7 @@ function conversionOption(result: Funnel): ChartOption {
   }))
   return {
     ...baseOption(),
-    grid: { left: 64, right: 24, top: 48, bottom: 64 },
+    grid: { left: 64, right: 24, top: 48, bottom: 40 },
     legend: { top: 0, right: 0, textStyle: { fontSize: fontSize('body') } },
     tooltip: {
       ...(baseOption().tooltip as object),
@@ -195,7 +195,7 @@ function conversionOption(result: Funnel): ChartOption {
     yAxis: { type: 'value', name: 'customers', nameTextStyle: { fontSize: fontSize('small') }, axisLabel: { fontSize: fontSize('small') }, splitLine: { lineStyle: { color: '#e4e7eb' } } },
     series: [
       {
-        name: 'Converted',
+        name: result.breakdowns.length ? 'All customers' : 'Converted',
         type: 'bar',
         stack: result.breakdowns.length ? undefined : 'funnel',
         barMaxWidth: 96,
@@ -258,7 +258,7 @@ function drawFunnel(content: HTMLElement, result: Funnel): void {
     chartCard({
       name: 'funnel-conversion',
       title: 'Conversion by step',
-      subtitle: result.breakdowns.length ? `Converted customers per step, overall and by ${result.breakdowns.map((b) => b.value).join(', ')}.` : 'Converted customers per step (share of step 1 inside the bar) and drop-off stacked above.',
+      subtitle: result.breakdowns.length ? `Converted customers per step, overall and by ${result.breakdowns.map((b) => humanize(b.value)).join(', ')}.` : 'Converted customers per step (share of step 1 inside the bar) and drop-off stacked above.',
       height: 360,
       description: `Funnel of ${result.steps.length} steps from ${integer(first.customers)} to ${integer(last.customers)} customers`,
       option: conversionOption(result),

@@ -296,7 +296,7 @@ function touchpointCard(name: string, populations: Population[], meta: Meta, con
     channel ? h('p', { class: 'tp-channel' }, humanize(channel)) : null,
     h(
       'dl',
-      { class: 'metrics', style: `--series:${statistics.length}` },
+      { class: `metrics${comparing ? ' is-compare' : ''}`, style: `--series:${statistics.length}` },
       comparing ? h('div', { class: 'metric metric-legend', 'aria-hidden': 'true' }, h('dt', {}), statistics.map((_, i) => h('dd', {}, seriesMarker(i)))) : null,
       metric('Events', 'events', (t) => integer(t.events)),
       metric('Customers', 'customers', (t) => integer(t.customers)),
