@@ -3,12 +3,12 @@
 
 import * as echarts from 'echarts/core'
 import { BarChart, LineChart, SankeyChart, ScatterChart } from 'echarts/charts'
-import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components'
+import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent } from 'echarts/components'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 import type { EChartsCoreOption } from 'echarts/core'
 import { h } from './dom'
 
-echarts.use([BarChart, LineChart, SankeyChart, ScatterChart, AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer, SVGRenderer])
+echarts.use([BarChart, LineChart, SankeyChart, ScatterChart, AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, CanvasRenderer, SVGRenderer])
 
 export type ChartOption = EChartsCoreOption
 export type Chart = echarts.ECharts
@@ -56,6 +56,8 @@ interface RenderedChart {
   chart: Chart
   option: ChartOption
   name: string
+  title: string
+  subtitle: string | undefined
 }
 
 /** Charts on screen by name, for the export buttons and the browser tests. */
@@ -68,33 +70,59 @@ const downloadFile = (fileName: string, url: string): void => {
   link.remove()
 }
 
-export function exportPng(name: string): void {
-  const rendered = chartsOnScreen.get(name)
-  if (!rendered) return
-  downloadFile(`${name}.png`, rendered.chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' }))
+const exportTitleHeightPx = 56
+
+/** The chart's option with its card title on top, for files that stand alone. */
+function optionWithTitle(rendered: RenderedChart): ChartOption {
+  const shift = (value: unknown): unknown => (typeof value === 'number' ? value + exportTitleHeightPx : value)
+  const option = rendered.option as Record<string, unknown>
+  const shifted = (part: unknown): unknown => {
+    if (Array.isArray(part)) return part.map(shifted)
+    if (part && typeof part === 'object') {
+      const copy = { ...(part as Record<string, unknown>) }
+      if ('top' in copy) copy.top = shift(copy.top)
+      return copy
+    }
+    return part
+  }
+  return {
+    ...option,
+    animation: false,
+    backgroundColor: '#ffffff',
+    grid: shifted(option.grid ?? { top: 60 }),
+    legend: shifted(option.legend),
+    series: shifted(option.series),
+    title: { text: rendered.title, subtext: rendered.subtitle ?? '', left: 8, top: 4, textStyle: { fontFamily, fontSize: 16, fontWeight: 600, color: '#1f2933' }, subtextStyle: { fontFamily, fontSize: 12, color: '#52606d' } },
+  }
 }
 
-/** Renders the same option into an off-screen SVG instance and downloads its markup. */
-export function exportSvg(name: string): void {
+/** Renders the chart with its title into an off-screen instance and downloads the file. */
+function exportChart(name: string, renderer: 'canvas' | 'svg'): void {
   const rendered = chartsOnScreen.get(name)
   if (!rendered) return
   const host = rendered.chart.getDom()
   const width = host.clientWidth || 800
-  const height = host.clientHeight || 400
+  const height = (host.clientHeight || 400) + exportTitleHeightPx
   const scratch = h('div', { style: `position:absolute;left:-10000px;top:0;width:${width}px;height:${height}px` })
   document.body.appendChild(scratch)
-  const svgChart = echarts.init(scratch, null, { renderer: 'svg', width, height })
+  const chart = echarts.init(scratch, null, { renderer, width, height })
   try {
-    svgChart.setOption({ ...rendered.option, animation: false, backgroundColor: '#ffffff' })
-    const markup = svgChart.renderToSVGString()
-    const url = URL.createObjectURL(new Blob([markup], { type: 'image/svg+xml' }))
-    downloadFile(`${name}.svg`, url)
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    chart.setOption(optionWithTitle(rendered))
+    if (renderer === 'svg') {
+      const url = URL.createObjectURL(new Blob([chart.renderToSVGString()], { type: 'image/svg+xml' }))
+      downloadFile(`${name}.svg`, url)
+      setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    } else {
+      downloadFile(`${name}.png`, chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' }))
+    }
   } finally {
-    svgChart.dispose()
+    chart.dispose()
     scratch.remove()
   }
 }
+
+export const exportPng = (name: string): void => exportChart(name, 'canvas')
+export const exportSvg = (name: string): void => exportChart(name, 'svg')
 
 export interface ChartCardOptions {
   name: string
@@ -138,7 +166,7 @@ function mountChart(host: HTMLElement, options: ChartCardOptions): void {
   chartsOnScreen.get(options.name)?.chart.dispose()
   const chart = echarts.init(host, null, { renderer: 'canvas' })
   chart.setOption(options.option)
-  chartsOnScreen.set(options.name, { chart, option: options.option, name: options.name })
+  chartsOnScreen.set(options.name, { chart, option: options.option, name: options.name, title: options.title, subtitle: options.subtitle })
   host.dataset.rendered = 'true'
   options.onReady?.(chart)
   const observer = new ResizeObserver(() => {

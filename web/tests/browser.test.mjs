@@ -95,6 +95,15 @@ describe('touchpoint dashboard', () => {
     await close()
   })
 
+  test('a refused key brings back the key form with the reason', async () => {
+    const { page, close } = await openPage({ allowedErrors: [/Failed to load resource/] })
+    await page.goto(`${baseUrl}/#/funnel?key=not-a-valid-key`)
+    await page.getByTestId('key-form').waitFor()
+    assert.match(await page.getByTestId('key-form').innerText(), /refused the key/)
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('touchpoint.read_key')), null)
+    await close()
+  })
+
   test('journey map shows every touchpoint with the API numbers, the stages and the cycle', async () => {
     const { json: meta } = await api('meta')
     const { json: map } = await api('map')
@@ -299,6 +308,19 @@ describe('touchpoint dashboard', () => {
     await page.emulateMedia({ media: 'print' })
     assert.equal(await page.locator('.app-header').isVisible(), false, 'print hides the app chrome')
     await page.pdf({ path: join(artifacts, 'map-print.pdf'), format: 'A3', landscape: true, printBackground: true })
+    await close()
+  })
+
+  test('laptop: 1366×768 lays out every view without errors', async () => {
+    const { page, close } = await openPage({ width: 1366, height: 768 })
+    await page.goto(`${baseUrl}/#key=${encodeURIComponent(key)}`)
+    await page.waitForSelector('[data-chart="emotion-curve"][data-rendered="true"]')
+    await page.screenshot({ path: join(artifacts, 'laptop-map.png') })
+    for (const view of ['paths', 'funnel']) {
+      await page.goto(`${baseUrl}/#/${view}`)
+      await page.waitForSelector('.chart[data-rendered="true"]')
+      await page.screenshot({ path: join(artifacts, `laptop-${view}.png`) })
+    }
     await close()
   })
 

@@ -323,7 +323,7 @@ function emotionOption(stages: string[], populations: Population[]): ChartOption
         stack,
         data: emotions.map((e) => (e ? e.hi - e.lo : null)),
         lineStyle: { opacity: 0 },
-        areaStyle: { color: style.colour, opacity: 0.16 },
+        areaStyle: { color: style.colour, opacity: 0.22 },
         symbol: 'none',
         silent: true,
         tooltip: { show: false },
