@@ -307,6 +307,9 @@ describe('touchpoint dashboard', () => {
     await page.getByTestId('journey-map').waitFor()
     await page.emulateMedia({ media: 'print' })
     assert.equal(await page.locator('.app-header').isVisible(), false, 'print hides the app chrome')
+    await page.setViewportSize({ width: 1587, height: 1122 }) // A3 landscape at 96 dpi
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: join(artifacts, 'map-print.png'), fullPage: true })
     await page.pdf({ path: join(artifacts, 'map-print.pdf'), format: 'A3', landscape: true, printBackground: true })
     await close()
   })
