@@ -78,6 +78,25 @@ function personaMap(persona) {
   return { customers: breakdown.customers, touchpoints: breakdown.touchpoints, stages: breakdown.stages, personas: [], transitions: [], starts: {}, ends: {} }
 }
 
+/**
+ * A touchpoint seen by one persona, as near as the fixtures allow: statistics
+ * and transitions from the persona's map; feedback and customers are the
+ * unfiltered lists (first 50) narrowed to the persona's members.
+ */
+function personaTouchpoint(detail, persona) {
+  const personaView = personaMap(persona)
+  const statistics = personaView.touchpoints.find((t) => t.touchpoint === detail.touchpoint)
+  const member = (key) => customersByKey.get(key)?.personas.includes(persona) ?? false
+  return {
+    ...detail,
+    ...(statistics ?? { events: 0, customers: 0, drop_off: null, emotion: null }),
+    incoming: personaView.transitions.filter((t) => t.to === detail.touchpoint),
+    outgoing: personaView.transitions.filter((t) => t.from === detail.touchpoint),
+    feedback: detail.feedback.filter((f) => member(f.customer)),
+    customer_keys: detail.customer_keys.filter(member),
+  }
+}
+
 function expectParameter(query, name, expected, defaultValue) {
   const value = query.get(name) ?? defaultValue
   if (String(value) !== String(expected)) throw new Problem(422, 'mock_unsupported', `The mock server holds one answer only (${name}=${expected}); got ${name}=${value}.`)
@@ -130,11 +149,12 @@ function answerApi(path, query) {
   if (path === '/api/customers') return searchCustomers(query)
   let match = path.match(/^\/api\/touchpoints\/([^/]+)$/)
   if (match) {
-    refuseFilters(query, [])
+    refuseFilters(query, ['persona'])
     const name = decodeURIComponent(match[1])
     const detail = touchpoints[name]
     if (!detail) throw new Problem(404, 'unknown_touchpoint', `no touchpoint named "${name}"`)
-    return detail
+    const persona = personaOf(query)
+    return persona ? personaTouchpoint(detail, persona) : detail
   }
   match = path.match(/^\/api\/customers\/([^/]+)$/)
   if (match) {

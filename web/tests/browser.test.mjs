@@ -149,6 +149,13 @@ describe('touchpoint dashboard', () => {
     await page.waitForFunction(([tp, text]) => document.querySelector(`[data-touchpoint="${tp}"] [data-metric="customers"][data-series="0"]`)?.textContent === text, [probe.touchpoint, integer(mapFirst.touchpoints.find((t) => t.touchpoint === probe.touchpoint).customers)])
     await checkCards(page, mapFirst)
     assert.match(new URL(page.url()).hash, new RegExp(`persona=${first}`))
+    // The panel follows the persona.
+    const { json: personaDetail } = await api(`touchpoints/${probe.touchpoint}?persona=${first}`)
+    await page.locator(`[data-testid="tp-card"][data-touchpoint="${probe.touchpoint}"]`).click()
+    await page.locator('[data-testid="tp-panel"] [data-metric="events"]').waitFor()
+    assert.equal(await page.locator('[data-testid="tp-panel"] [data-metric="events"]').innerText(), integer(personaDetail.events))
+    assert.equal(await page.locator('[data-testid="tp-panel"] [data-metric="customers"]').innerText(), integer(personaDetail.customers))
+    await page.keyboard.press('Escape')
     await page.selectOption('[data-testid="compare-select"]', second)
     await page.waitForSelector('[data-metric="customers"][data-series="1"]')
     await page.waitForSelector('[data-chart="emotion-curve"][data-rendered="true"]')
