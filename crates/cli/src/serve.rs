@@ -102,7 +102,30 @@ pub async fn serve(data: &Path, args: &ServeArgs, dashboard_key: bool) -> anyhow
     let mut options = ServerOptions::new(data.to_path_buf());
     options.max_event_bytes = args.max_event_bytes;
     options.max_batch_bytes = args.max_batch_bytes;
-    let state = Arc::new(AppState::new(options));
+    let (ingestor, opened) =
+        store::ingest::Ingestor::open(data, store::ingest::IngestOptions::default()).await?;
+    if opened.replayed_records > 0 {
+        println!(
+            "recovered {} events from the log ({} records)",
+            opened.replayed_events, opened.replayed_records
+        );
+    }
+    let state = Arc::new(AppState::with_ingestor(options, Arc::new(ingestor)));
+    state
+        .flush()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let flusher = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                if let Err(e) = state.flush().await {
+                    eprintln!("{} (the log keeps the events)", e.detail);
+                }
+            }
+        })
+    };
     state
         .engine()
         .await
@@ -121,7 +144,12 @@ pub async fn serve(data: &Path, args: &ServeArgs, dashboard_key: bool) -> anyhow
         }
     }
     println!("press Ctrl-C to stop");
-    server::serve(listener, state, shutdown_signal()).await?;
-    println!("stopped");
+    server::serve(listener, state.clone(), shutdown_signal()).await?;
+    flusher.abort();
+    let flushed = state
+        .flush()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    println!("stopped ({flushed} events flushed on the way out)");
     Ok(())
 }

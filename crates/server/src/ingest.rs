@@ -74,6 +74,14 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The request body, refused as soon as it passes `limit` bytes (before
+/// decompression), so no request is buffered beyond the limit.
+async fn read_limited(body: axum::body::Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::too_large(format!("request body exceeds the limit of {limit} bytes"))
+    })
+}
+
 /// Decompresses (gzip) and checks type and size; returns the JSON text.
 fn body_bytes(headers: &HeaderMap, body: &Bytes, limit: usize) -> Result<Vec<u8>, ApiError> {
     if body.len() > limit {
@@ -459,8 +467,9 @@ pub async fn call(
     State(state): State<Arc<AppState>>,
     axum::extract::Path(name): axum::extract::Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<Value>, ApiError> {
+    let body = read_limited(body, state.options.max_batch_bytes).await?;
     let bytes = body_bytes(&headers, &body, state.options.max_batch_bytes)?;
     let value = parse_json(&bytes)?;
     authorise(&state, &headers, &value)?;
@@ -504,8 +513,9 @@ pub async fn call(
 pub async fn native(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<Value>, ApiError> {
+    let body = read_limited(body, state.options.max_batch_bytes).await?;
     let bytes = body_bytes(&headers, &body, state.options.max_batch_bytes)?;
     let bearer = headers
         .get(header::AUTHORIZATION)

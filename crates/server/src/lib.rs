@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod error;
+pub mod ingest;
 pub mod keys;
 mod metrics;
 mod openapi;
@@ -71,7 +72,14 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    let body = state.metrics.render(&[]);
+    let lag = state
+        .ingestor()
+        .map_or(0.0, |ingestor| ingestor.pending_events() as f64);
+    let body = state.metrics.render(&[(
+        "touchpoint_wal_lag_events",
+        "Events durable in the log but not yet in the table.",
+        lag,
+    )]);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         body,
@@ -93,7 +101,21 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/sql", post(api::sql))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_read_key))
         .route("/openapi.json", get(openapi::document));
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([axum::http::Method::POST, axum::http::Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::CONTENT_ENCODING,
+        ]);
+    let ingest = Router::new()
+        .route("/events", post(ingest::native))
+        .route("/{call}", post(ingest::call))
+        .layer(cors)
+        .layer(axum::extract::DefaultBodyLimit::disable());
     Router::new()
+        .nest("/v1", ingest)
         .nest("/api", api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -50,6 +50,9 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/customers", summary: "Search customers by key, identity or trait value.", parameters: &[("q", "Search text."), ("limit", "Most customers returned.")], security: "read" },
     Operation { method: "get", path: "/api/customers/{customer}", summary: "One customer's journey timeline, identities, traits and personas.", parameters: &[], security: "read" },
     Operation { method: "post", path: "/api/sql", summary: "Read-only SQL over the events table; body {sql}.", parameters: &[], security: "read" },
+    Operation { method: "post", path: "/v1/batch", summary: "Segment-compatible batch of track/page/screen/identify/alias/group calls (write key).", parameters: &[], security: "write" },
+    Operation { method: "post", path: "/v1/{call}", summary: "One Segment call: track, page, screen, identify, alias, group, or a short form t, p, s, i, a, g, b (write key).", parameters: &[], security: "write" },
+    Operation { method: "post", path: "/v1/events", summary: "Native events as a JSON array or NDJSON (write key).", parameters: &[], security: "write" },
     Operation { method: "get", path: "/api/openapi.json", summary: "This document.", parameters: &[], security: "none" },
     Operation { method: "get", path: "/healthz", summary: "Liveness.", parameters: &[], security: "none" },
     Operation { method: "get", path: "/readyz", summary: "Readiness: the store is open.", parameters: &[], security: "none" },
@@ -74,8 +77,10 @@ fn operation(op: &Operation) -> Value {
             "default": {"description": "Error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         }
     });
-    if op.security != "none" {
-        value["security"] = json!([{ "bearer": [] }]);
+    match op.security {
+        "read" => value["security"] = json!([{ "bearer": [] }]),
+        "write" => value["security"] = json!([{ "basic": [] }, { "bearer": [] }]),
+        _ => {}
     }
     if op.method == "post" {
         value["requestBody"] = json!({"required": true, "content": {"application/json": {}}});
@@ -94,7 +99,7 @@ pub fn build() -> Value {
         "info": {"title": "touchpoint", "version": env!("CARGO_PKG_VERSION")},
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}, "basic": {"type": "http", "scheme": "basic"}},
             "schemas": {"Problem": {"type": "object", "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                 "detail": {"type": "string"}, "code": {"type": "string"}

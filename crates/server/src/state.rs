@@ -7,6 +7,7 @@ use crate::keys::KeyStore;
 use crate::metrics::Metrics;
 use engine::Engine;
 use serde_json::{Value, json};
+use store::ingest::Ingestor;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,9 +43,13 @@ pub struct AppState {
     pub metrics: Metrics,
     engine: RwLock<Option<Arc<Engine>>>,
     stale: AtomicBool,
+    ingestor: Option<Arc<Ingestor>>,
+    /// Ingest requests allowed in flight; beyond them the answer is 429.
+    pub ingest_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
+    /// A state that answers queries only (ingest endpoints answer 503).
     pub fn new(options: ServerOptions) -> AppState {
         AppState {
             keys: KeyStore::open(&options.data_dir),
@@ -52,7 +57,38 @@ impl AppState {
             metrics: Metrics::default(),
             engine: RwLock::new(None),
             stale: AtomicBool::new(true),
+            ingestor: None,
+            ingest_slots: Arc::new(tokio::sync::Semaphore::new(64)),
         }
+    }
+
+    /// A state that also ingests, through the data directory's log.
+    pub fn with_ingestor(options: ServerOptions, ingestor: Arc<Ingestor>) -> AppState {
+        AppState {
+            ingestor: Some(ingestor),
+            ..AppState::new(options)
+        }
+    }
+
+    pub fn ingestor(&self) -> Result<&Arc<Ingestor>, ApiError> {
+        self.ingestor
+            .as_ref()
+            .ok_or_else(|| ApiError::unavailable("this server does not ingest"))
+    }
+
+    /// Moves the log into the table; the next query sees the new events.
+    pub async fn flush(&self) -> Result<u64, ApiError> {
+        let Some(ingestor) = &self.ingestor else {
+            return Ok(0);
+        };
+        let summary = ingestor
+            .flush()
+            .await
+            .map_err(|e| ApiError::unavailable(format!("flush failed: {e}")))?;
+        if summary.events > 0 {
+            self.invalidate();
+        }
+        Ok(summary.events)
     }
 
     /// The engine over the newest committed store version.

@@ -2,6 +2,7 @@
 //! the router driven with `tower::ServiceExt::oneshot`, every answer checked
 //! against the engine or against the documented error.
 
+mod ingest;
 mod query;
 
 use axum::body::Body;

@@ -192,7 +192,8 @@ async fn every_documented_operation_is_routed() {
         for method in operations.as_object().expect("operations").keys() {
             let uri = path
                 .replace("{name}", "product_page")
-                .replace("{customer}", "1");
+                .replace("{customer}", "1")
+                .replace("{call}", "track");
             let body = (method == "post").then(|| json!({"sql": "SELECT 1"}));
             let (status, _, _) = call(
                 &f.state,
