@@ -10,12 +10,20 @@ fn check_decoder(bytes: &[u8], start: usize, first_lsn: u64, mut decoder: wal::R
     let mut expected_lsn = first_lsn;
     for record in decoder.by_ref() {
         assert_eq!(record.lsn, expected_lsn, "LSNs are consecutive");
-        assert_eq!(record.frame_offset, reencoded.len(), "frames are contiguous");
+        assert_eq!(
+            record.frame_offset,
+            reencoded.len(),
+            "frames are contiguous"
+        );
         wal::encode_record(record.lsn, record.payload, &mut reencoded);
         expected_lsn += 1;
     }
     let valid_len = decoder.valid_len();
-    assert_eq!(&bytes[..valid_len], &reencoded[..], "intact records re-encode to the bytes they came from");
+    assert_eq!(
+        &bytes[..valid_len],
+        &reencoded[..],
+        "intact records re-encode to the bytes they came from"
+    );
     match decoder.end().expect("the decoder has finished") {
         wal::DecodeEnd::Clean => assert_eq!(valid_len, bytes.len()),
         wal::DecodeEnd::Torn { offset, .. } => {
@@ -24,12 +32,18 @@ fn check_decoder(bytes: &[u8], start: usize, first_lsn: u64, mut decoder: wal::R
         }
     }
     assert_eq!(decoder.next_lsn(), expected_lsn);
-    assert!(decoder.next().is_none(), "a finished decoder stays finished");
+    assert!(
+        decoder.next().is_none(),
+        "a finished decoder stays finished"
+    );
 }
 
 fuzz_target!(|bytes: &[u8]| {
     if let Ok((header, decoder)) = wal::decode_segment(bytes) {
-        assert_eq!(&bytes[..wal::SEGMENT_HEADER_LEN], &wal::encode_segment_header(header.first_lsn));
+        assert_eq!(
+            &bytes[..wal::SEGMENT_HEADER_LEN],
+            &wal::encode_segment_header(header.first_lsn)
+        );
         check_decoder(bytes, wal::SEGMENT_HEADER_LEN, header.first_lsn, decoder);
     }
     // Bare frames, with the first LSN taken from the input so that the
