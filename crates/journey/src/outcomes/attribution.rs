@@ -311,15 +311,15 @@ impl Chain {
         let removed = removed.and_then(|t| self.index.get(&State::Touchpoint(t)).copied());
         let mut matrix = vec![vec![0.0; n]; n];
         let mut rhs = vec![0.0; n];
-        for i in 0..n {
-            matrix[i][i] = 1.0;
+        for (i, (row, b)) in matrix.iter_mut().zip(rhs.iter_mut()).enumerate() {
+            row[i] = 1.0;
             if Some(i) == removed {
                 continue;
             }
-            rhs[i] = self.to_conversion[i];
-            for j in 0..n {
+            *b = self.to_conversion[i];
+            for (j, (entry, &q)) in row.iter_mut().zip(&self.to_transient[i]).enumerate() {
                 if Some(j) != removed {
-                    matrix[i][j] -= self.to_transient[i][j];
+                    *entry -= q;
                 }
             }
         }

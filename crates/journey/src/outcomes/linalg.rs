@@ -81,10 +81,14 @@ fn sweep(a: &mut [Vec<f64>], k: usize) {
             }
         }
     }
-    for i in 0..size {
+    for (i, row) in a.iter_mut().enumerate() {
         if i != k {
-            a[i][k] /= pivot;
-            a[k][i] /= pivot;
+            row[k] /= pivot;
+        }
+    }
+    for (i, entry) in a[k].iter_mut().enumerate() {
+        if i != k {
+            *entry /= pivot;
         }
     }
     a[k][k] = -1.0 / pivot;

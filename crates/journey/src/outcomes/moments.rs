@@ -14,10 +14,11 @@
 //! - Direction: the odds ratio is odds(outcome | bad) ÷ odds(outcome | good),
 //!   so OR > 1 means a bad experience there makes the outcome more likely
 //!   (churn: a bad experience drives churn; promoter: OR < 1).
-//! - Every cell of the 2 × 2 table gets +1 (the prior): with a = bad with
-//!   outcome + 1, b = bad without + 1, c = good with + 1, d = good without
-//!   + 1, OR = a·d / (b·c), SE(ln OR) = √(1/a + 1/b + 1/c + 1/d) (Woolf), the
-//!   95 % interval exp(ln OR ± 1.96 SE) and the p-value of z = ln OR / SE.
+//! - Every cell of the 2 × 2 table gets one extra customer (the +1 prior):
+//!   a = bad with outcome, b = bad without, c = good with, d = good without,
+//!   each plus one; OR = a·d / (b·c), SE(ln OR) = √(1/a + 1/b + 1/c + 1/d)
+//!   (Woolf), the 95 % interval exp(ln OR ± 1.96 SE) and the two-sided
+//!   p-value of z = ln OR / SE.
 //! - A touchpoint is `supported` when both arms hold at least
 //!   `min_customers_per_arm` customers (default 30).
 //! - Impact = |ln OR| × bad-arm customers: how strongly and for how many
