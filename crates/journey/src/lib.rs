@@ -7,6 +7,7 @@
 pub mod funnel;
 mod hash;
 pub mod map;
+pub mod outcomes;
 pub mod owned;
 pub mod paths;
 pub mod staffing;

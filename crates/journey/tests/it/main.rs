@@ -7,6 +7,7 @@ mod funnel;
 mod funnel_paths_support;
 mod funnel_reference;
 mod map;
+mod outcomes;
 mod paths;
 mod paths_reference;
 mod staffing;
