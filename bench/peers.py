@@ -25,11 +25,13 @@ US_PER_S = 1_000_000.0
 # ---------------------------------------------------------------- DuckDB ---
 
 
-def duckdb_connect():
+def duckdb_connect(params):
     import duckdb
 
     connection = duckdb.connect()
     # Spill instead of failing when a window sort exceeds memory (100M).
+    if params.get("temp_dir"):
+        connection.execute(f"SET temp_directory = {sql_string(params['temp_dir'])}")
     connection.execute("SET preserve_insertion_order = false")
     return connection
 
@@ -45,7 +47,7 @@ def duckdb_events(connection, parquet):
 
 def duckdb_map(parquet, params):
     """Journey map per touchpoint + directly-follows graph."""
-    con = duckdb_connect()
+    con = duckdb_connect(params)
     duckdb_events(con, parquet)
     # One window pass: each event with the next event of its journey.
     con.execute(
@@ -76,7 +78,7 @@ def duckdb_map(parquet, params):
 
 def duckdb_variants(parquet, params):
     """Top variants: first max_len touchpoints of each journey."""
-    con = duckdb_connect()
+    con = duckdb_connect(params)
     duckdb_events(con, parquet)
     rows = con.execute(
         f"""WITH per_customer AS (
@@ -101,7 +103,7 @@ def duckdb_funnel(parquet, params):
     """
     steps = params["steps"]
     window_us = int(params["window_us"])
-    con = duckdb_connect()
+    con = duckdb_connect(params)
     duckdb_events(con, parquet)
     step_case = " ".join(
         f"WHEN {sql_string(name)} THEN {idx + 1}" for idx, name in enumerate(steps)
@@ -186,7 +188,7 @@ def duckdb_paths(parquet, params):
     first max_steps nodes, every edge kept (no folding into "(other)")."""
     gap_us = int(params["session_gap_us"])
     max_steps = int(params["max_steps"])
-    con = duckdb_connect()
+    con = duckdb_connect(params)
     duckdb_events(con, parquet)
     # A run (one node) is a maximal stretch of one touchpoint within a
     # session; an edge goes from a run's last event to the next run's first.
