@@ -244,6 +244,23 @@ def duckdb_paths(parquet, params):
     return paths_result(nodes, transitions, drop_offs, stats, bins, totals)
 
 
+def duckdb_funnel_ties(parquet, params):
+    """Not timed, not compared: customers with events of two different
+    funnel steps at the same timestamp. ClickHouse's windowFunnel lets the
+    later step's event count after the earlier step's at an equal timestamp
+    whatever their event ids; touchpoint orders them by (ts, event_id). Only
+    such customers may be counted differently by chDB."""
+    con = duckdb_connect(params)
+    duckdb_events(con, parquet)
+    names = ", ".join(sql_string(name) for name in params["steps"])
+    rows = con.execute(
+        f"""SELECT c FROM ev WHERE tp IN ({names})
+        GROUP BY c, t HAVING count(DISTINCT tp) > 1 ORDER BY c"""
+    ).fetchall()
+    customers = sorted({c for (c,) in rows})
+    return {"customers": len(customers), "examples": customers[:10]}
+
+
 # ------------------------------------------------------------------ chDB ---
 
 
@@ -561,6 +578,7 @@ ANALYSES = {
     ("duckdb", "variants"): duckdb_variants,
     ("duckdb", "funnel"): duckdb_funnel,
     ("duckdb", "paths"): duckdb_paths,
+    ("duckdb", "funnel_ties"): duckdb_funnel_ties,
     ("chdb", "map"): chdb_map,
     ("chdb", "variants"): chdb_variants,
     ("chdb", "funnel"): chdb_funnel,

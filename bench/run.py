@@ -190,7 +190,7 @@ def touchpoint_command(args, data, analysis):
 
 def peer_params(args, analysis, work):
     params = {"temp_dir": os.path.join(work, "peer-tmp")}
-    if analysis == "funnel":
+    if analysis in ("funnel", "funnel_ties"):
         params.update(
             steps=args.funnel_steps.split(","),
             window_us=args.funnel_window_days * DAY_US,
@@ -275,6 +275,13 @@ def main():
             runs = {}
             print(f"{analysis}: touchpoint ...", flush=True)
             runs["touchpoint"] = run_touchpoint(args, data, analysis, out_dir)
+            if analysis == "funnel" and "chdb" in engines:
+                ties = run_peer(args, "duckdb", "funnel_ties", parquet, work, out_dir)["result"]
+                report["funnel_tied_customers"] = ties
+                if ties["customers"]:
+                    print(f"note: {ties['customers']} customers have events of two funnel steps at one "
+                          f"timestamp (e.g. {ties['examples'][:3]}); chDB's windowFunnel may count them "
+                          "differently (see BENCHMARKS.md)", flush=True)
             for engine in engines:
                 print(f"{analysis}: {engine} ...", flush=True)
                 runs[engine] = run_peer(args, engine, analysis, parquet, work, out_dir)
