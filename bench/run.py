@@ -271,6 +271,13 @@ def main():
               f"peak {imported['peak_rss_mib']:.0f} MiB", flush=True)
         report["analyses"] = {}
         failures = 0
+        if "funnel" in analyses and set(ENGINES) <= set(engines):
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "edge_cases.py")
+            edge = subprocess.run([sys.executable, script, "--touchpoint", args.touchpoint],
+                                  capture_output=True, text=True)
+            report["funnel_edge_cases_pass"] = edge.returncode == 0
+            print(edge.stdout.strip() or edge.stderr.strip()[-2000:], flush=True)
+            failures += edge.returncode != 0
         for analysis in analyses:
             runs = {}
             print(f"{analysis}: touchpoint ...", flush=True)
