@@ -47,6 +47,10 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=1, help="runs per engine and analysis; the fastest counts")
     parser.add_argument("--funnel-steps", default="product_page,cart,checkout,order_placed")
     parser.add_argument("--funnel-window-days", type=int, default=7)
+    parser.add_argument("--no-compact", action="store_true",
+                        help="run the analyses on the store as imported (a file per bucket per 4M-row chunk) instead of after `touchpoint compact`")
+    parser.add_argument("--reuse-store", action="store_true",
+                        help="with --keep: analyse DIR/data as it is (no import, no compact)")
     parser.add_argument("--results", help="write the results as JSON here (default DIR/results.json)")
     parser.add_argument("--markdown", help="write a BENCHMARKS.md section here (default DIR/BENCHMARKS-section.md)")
     return parser.parse_args()
@@ -174,6 +178,14 @@ def import_events(args, work, parquet):
     return data, {"seconds": wall, "peak_rss_mib": rss}
 
 
+def compact_store(args, data):
+    """One sorted file per bucket: the layout the analyses read fastest."""
+    print("compacting ...", flush=True)
+    wall, rss, _ = run_measured([args.touchpoint, "--data", data, "--no-progress", "compact"])
+    print(f"compact: {wall:.2f} s, peak {rss:.0f} MiB", flush=True)
+    return {"seconds": wall, "peak_rss_mib": rss}
+
+
 def touchpoint_command(args, data, analysis):
     base = [args.touchpoint, "--data", data, "--format", "json", "--no-progress"]
     if analysis == "map":
@@ -264,11 +276,18 @@ def main():
         report["parquet_mib"] = round(os.path.getsize(parquet) / 2**20, 1)
         report["generate"] = generated
         print(f"{events:,} events, {report['parquet_mib']} MiB of Parquet", flush=True)
-        data, imported = import_events(args, work, parquet)
-        imported["rows_per_second"] = events / imported["seconds"]
-        report["import"] = imported
-        print(f"import: {imported['seconds']:.2f} s ({imported['rows_per_second']:,.0f} rows/s), "
-              f"peak {imported['peak_rss_mib']:.0f} MiB", flush=True)
+        data = os.path.join(work, "data")
+        if args.reuse_store and os.path.isdir(data):
+            print(f"reusing the store {data}", flush=True)
+            report["import"] = None
+            report["compact"] = None
+        else:
+            data, imported = import_events(args, work, parquet)
+            imported["rows_per_second"] = events / imported["seconds"]
+            report["import"] = imported
+            print(f"import: {imported['seconds']:.2f} s ({imported['rows_per_second']:,.0f} rows/s), "
+                  f"peak {imported['peak_rss_mib']:.0f} MiB", flush=True)
+            report["compact"] = None if args.no_compact else compact_store(args, data)
         report["analyses"] = {}
         failures = 0
         if "funnel" in analyses and set(ENGINES) <= set(engines):
@@ -351,9 +370,7 @@ def targets(report):
 
 def table(report):
     lines = [
-        f"{report['events']:,} events, {report['customers']:,} customers; "
-        f"import {report['import']['seconds']:.2f} s "
-        f"({report['import']['rows_per_second']:,.0f} rows/s, peak {report['import']['peak_rss_mib']:.0f} MiB)",
+        f"{report['events']:,} events, {report['customers']:,} customers; {ingest_text(report)}",
         "",
         f"{'analysis':<10} {'engine':<11} {'time s':>8} {'process s':>10} {'peak MiB':>9} {'vs tp':>7}  agrees",
     ]
@@ -375,6 +392,17 @@ def table(report):
     return "\n".join(lines)
 
 
+def ingest_text(report):
+    imported, compacted = report.get("import"), report.get("compact")
+    if imported is None:
+        return "store reused (import not measured)"
+    text = (f"import {imported['seconds']:.2f} s ({imported['rows_per_second']:,.0f} rows/s, "
+            f"peak {imported['peak_rss_mib']:.0f} MiB)")
+    if compacted is None:
+        return text + ", analyses on the store as imported"
+    return text + f", compact {compacted['seconds']:.2f} s (peak {compacted['peak_rss_mib']:.0f} MiB)"
+
+
 def markdown(report):
     m = report["machine"]
     v = report["versions"]
@@ -386,8 +414,7 @@ def markdown(report):
         f"load average {m['load_average']} before, {m.get('load_average_after')} after",
         f"- Command: `{report['command']}`",
         f"- Versions: {v['touchpoint']}, DuckDB {v['duckdb']}, chDB {v['chdb']}, Python {v['python']}",
-        f"- Parquet: {report['parquet_mib']} MiB; import {report['import']['seconds']:.2f} s "
-        f"({report['import']['rows_per_second']:,.0f} rows/s), peak {report['import']['peak_rss_mib']:.0f} MiB",
+        f"- Parquet: {report['parquet_mib']} MiB; {ingest_text(report)}",
         f"- Results agree: {'yes' if report['agreement'] else 'NO'}",
         "",
         "| analysis | engine | time (s) | process (s) | peak RSS (MiB) | time ÷ touchpoint's |",
