@@ -23,19 +23,17 @@
 //!   call is refused (fail-stop) and nothing unacknowledged is reported as
 //!   stored.
 
+use crate::dedup::{DedupIndex, id_hash};
 use crate::error::StoreError;
 use crate::{CreateOptions, EventBuilders, Store};
 use model::Event;
 use std::collections::{BTreeMap, HashSet};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use wal::{Wal, WalOptions};
 
 /// The Delta `txn` app id under which flushes record their last LSN.
 pub const WAL_APP_ID: &str = "touchpoint-wal";
-const INDEX_FILE: &str = "dedup.idx";
-const INDEX_MAGIC: &[u8; 8] = b"TPDEDUP1";
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -92,102 +90,6 @@ pub struct OpenSummary {
     pub replayed_events: usize,
     pub torn_tail_bytes: u64,
     pub index_rebuilt: bool,
-}
-
-fn id_hash(project: &str, event_id: &str) -> u128 {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(project.as_bytes());
-    hasher.update(&[0]);
-    hasher.update(event_id.as_bytes());
-    hasher.digest128()
-}
-
-/// The persisted set of stored event-id hashes.
-struct DedupIndex {
-    path: PathBuf,
-    hashes: HashSet<u128>,
-}
-
-impl DedupIndex {
-    /// Loads the index if it covers `table_version`; otherwise rebuilds it
-    /// from the table's event ids.
-    fn open(store: &Store, project: &str) -> Result<(DedupIndex, bool), StoreError> {
-        let path = store.dir().join(INDEX_FILE);
-        let table_version = store.version();
-        if let Some(hashes) = Self::read(&path, table_version)? {
-            return Ok((DedupIndex { path, hashes }, false));
-        }
-        let files = store.files()?;
-        let hashes: HashSet<u128> = crate::write::read_event_ids(&files)?
-            .iter()
-            .map(|id| id_hash(project, id))
-            .collect();
-        let index = DedupIndex { path, hashes };
-        index.rewrite(table_version)?;
-        Ok((index, true))
-    }
-
-    fn read(path: &Path, table_version: i64) -> Result<Option<HashSet<u128>>, StoreError> {
-        let mut bytes = Vec::new();
-        match std::fs::File::open(path) {
-            Ok(mut file) => file
-                .read_to_end(&mut bytes)
-                .map_err(|e| StoreError::io(path, e))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(StoreError::io(path, e)),
-        };
-        if bytes.len() < 16 || &bytes[..8] != INDEX_MAGIC {
-            return Ok(None);
-        }
-        let covered = i64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
-        if covered != table_version {
-            return Ok(None);
-        }
-        let body = &bytes[16..];
-        // A torn append leaves a partial hash at the end: ignore it; the
-        // version check above already proved the full entries are current.
-        Ok(Some(
-            body.chunks_exact(16)
-                .map(|c| u128::from_le_bytes(c.try_into().expect("16 bytes")))
-                .collect(),
-        ))
-    }
-
-    fn rewrite(&self, table_version: i64) -> Result<(), StoreError> {
-        let mut bytes = Vec::with_capacity(16 + self.hashes.len() * 16);
-        bytes.extend_from_slice(INDEX_MAGIC);
-        bytes.extend_from_slice(&table_version.to_le_bytes());
-        for hash in &self.hashes {
-            bytes.extend_from_slice(&hash.to_le_bytes());
-        }
-        crate::layout::write_atomically(&self.path, &bytes)
-    }
-
-    /// Appends hashes and then records the table version they bring the
-    /// index to, both synced. A crash in between leaves a version that does
-    /// not match the table, which forces a rebuild on open.
-    fn append(&self, added: &[u128], table_version: i64) -> Result<(), StoreError> {
-        let io = |e| StoreError::io(&self.path, e);
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&self.path)
-            .map_err(io)?;
-        let length = file.seek(SeekFrom::End(0)).map_err(io)?;
-        let whole = 16 + (length.saturating_sub(16) / 16) * 16;
-        file.set_len(whole).map_err(io)?;
-        file.seek(SeekFrom::Start(whole)).map_err(io)?;
-        let mut bytes = Vec::with_capacity(added.len() * 16);
-        for hash in added {
-            bytes.extend_from_slice(&hash.to_le_bytes());
-        }
-        file.write_all(&bytes).map_err(io)?;
-        file.sync_data().map_err(io)?;
-        file.seek(SeekFrom::Start(8)).map_err(io)?;
-        file.write_all(&table_version.to_le_bytes()).map_err(io)?;
-        file.sync_data().map_err(io)?;
-        Ok(())
-    }
 }
 
 /// Records in the log that are not in the table yet, by LSN.

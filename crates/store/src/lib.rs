@@ -7,6 +7,7 @@
 
 mod builders;
 mod catalog;
+mod dedup;
 mod delta;
 mod error;
 pub mod ingest;
@@ -53,6 +54,8 @@ pub struct Store {
     meta: StoreMeta,
     table: delta::EventsTable,
     names: NameCatalog,
+    /// The dedup index, loaded at the first append.
+    dedup: Option<dedup::DedupIndex>,
 }
 
 impl std::fmt::Debug for Store {
@@ -95,6 +98,7 @@ impl Store {
             meta,
             table,
             names,
+            dedup: None,
         })
     }
 
@@ -161,18 +165,35 @@ impl Store {
 
     /// Appends events given as Arrow batches in [`model::event_schema`].
     /// Events whose id is already stored (or repeated in the input) are
-    /// skipped. Files are written first and committed in one Delta commit, so
-    /// a failure leaves the table as it was.
+    /// skipped, checked against the persisted dedup index. Files are written
+    /// first and committed in one Delta commit, so a failure leaves the table
+    /// as it was.
     pub async fn append(
         &mut self,
         batches: &[arrow::record_batch::RecordBatch],
     ) -> Result<AppendSummary, StoreError> {
-        let existing = self.existing_ids_for(batches)?;
-        let prepared = write::prepare(batches, self.meta.buckets, &existing)?;
+        let index = match self.dedup.take() {
+            Some(index) => index,
+            None => dedup::DedupIndex::open(self, dedup::PROJECT)?.0,
+        };
+        let is_stored = |id: &str| index.hashes.contains(&dedup::id_hash(dedup::PROJECT, id));
+        let prepared = write::prepare(batches, self.meta.buckets, &is_stored)?;
+        let mut added_hashes = Vec::with_capacity(prepared.added as usize);
+        for batch in prepared.buckets.values() {
+            let ids = batch
+                .column_by_name(model::columns::EVENT_ID)
+                .expect("prepared batches have the event schema");
+            let ids = arrow::array::AsArray::as_string::<i32>(ids);
+            added_hashes.extend(ids.iter().flatten().map(|id| dedup::id_hash(dedup::PROJECT, id)));
+        }
         let written = write::write_files(&layout::events_dir(&self.dir), prepared.buckets)?;
         if !written.is_empty() {
             self.table.commit_adds(&written).await?;
         }
+        let mut index = index;
+        index.append(&added_hashes, self.version())?;
+        index.hashes.extend(added_hashes);
+        self.dedup = Some(index);
         self.names.extend(&prepared.names);
         self.names.save(&self.dir)?;
         Ok(AppendSummary {
@@ -192,7 +213,7 @@ impl Store {
         app_id: &str,
         version: i64,
     ) -> Result<AppendSummary, StoreError> {
-        let prepared = write::prepare(batches, self.meta.buckets, &HashMap::new())?;
+        let prepared = write::prepare(batches, self.meta.buckets, &|_| false)?;
         let written = write::write_files(&layout::events_dir(&self.dir), prepared.buckets)?;
         self.table.commit_logged(&written, app_id, version).await?;
         self.names.extend(&prepared.names);
@@ -207,21 +228,6 @@ impl Store {
     /// The last version an application recorded with its commits.
     pub async fn transaction_version(&self, app_id: &str) -> Result<Option<i64>, StoreError> {
         self.table.transaction_version(app_id).await
-    }
-
-    /// The stored event ids of every bucket the batches touch, for dedup.
-    fn existing_ids_for(
-        &self,
-        batches: &[arrow::record_batch::RecordBatch],
-    ) -> Result<HashMap<u32, HashSet<String>>, StoreError> {
-        let touched = write::buckets_touched(batches, self.meta.buckets)?;
-        let mut existing = HashMap::new();
-        for (bucket, files) in self.files_by_bucket()? {
-            if touched.contains(&bucket) {
-                existing.insert(bucket, write::read_event_ids(&files)?);
-            }
-        }
-        Ok(existing)
     }
 
     /// Rewrites every bucket that has more than one file into one sorted

@@ -59,25 +59,11 @@ fn customers(batch: &RecordBatch) -> &arrow::array::PrimitiveArray<Int64Type> {
         .as_primitive::<Int64Type>()
 }
 
-pub fn buckets_touched(batches: &[RecordBatch], buckets: u32) -> Result<HashSet<u32>, StoreError> {
-    let mut touched = HashSet::new();
-    for batch in batches {
-        check_schema(batch)?;
-        touched.extend(
-            customers(batch)
-                .values()
-                .iter()
-                .map(|&c| bucket_of(c as u64, buckets)),
-        );
-    }
-    Ok(touched)
-}
-
 /// Routes, dedups and sorts the rows of `batches` into one batch per bucket.
 pub fn prepare(
     batches: &[RecordBatch],
     buckets: u32,
-    existing: &HashMap<u32, HashSet<String>>,
+    is_stored: &dyn Fn(&str) -> bool,
 ) -> Result<Prepared, StoreError> {
     let mut per_bucket: BTreeMap<u32, Vec<RecordBatch>> = BTreeMap::new();
     let mut seen: HashSet<&str> = HashSet::new();
@@ -97,7 +83,7 @@ pub fn prepare(
         for (row, customer) in customers(batch).values().iter().enumerate() {
             let bucket = bucket_of(*customer as u64, buckets);
             let id = ids.value(row);
-            let stored = existing.get(&bucket).is_some_and(|set| set.contains(id));
+            let stored = is_stored(id);
             if stored || !seen.insert(id) {
                 prepared.duplicates += 1;
                 continue;
@@ -278,15 +264,18 @@ fn read_file(path: &Path, columns_wanted: Option<&[&str]>) -> Result<Vec<RecordB
 }
 
 /// Every event id stored in the given files.
-pub fn read_event_ids(files: &[crate::DataFile]) -> Result<HashSet<String>, StoreError> {
-    let mut ids = HashSet::new();
+/// Calls `each` with every stored event id of the files.
+pub fn for_each_event_id(
+    files: &[crate::DataFile],
+    each: &mut dyn FnMut(&str),
+) -> Result<(), StoreError> {
     for file in files {
         for batch in read_file(&file.path, Some(&[columns::EVENT_ID]))? {
             let column = batch.column(0).as_string::<i32>();
-            ids.extend(column.iter().flatten().map(str::to_string));
+            column.iter().flatten().for_each(&mut *each);
         }
     }
-    Ok(ids)
+    Ok(())
 }
 
 /// All rows of a bucket's files, in journey order.
