@@ -9,6 +9,7 @@ mod hash;
 pub mod map;
 pub mod owned;
 pub mod paths;
+pub mod retention;
 pub mod staffing;
 pub mod stats;
 pub mod transitions;

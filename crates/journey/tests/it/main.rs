@@ -9,6 +9,7 @@ mod funnel_reference;
 mod map;
 mod paths;
 mod paths_reference;
+mod retention;
 mod staffing;
 mod transitions;
 mod value;
