@@ -407,10 +407,10 @@ pub fn slipping_away(
 ) -> Result<SlippingAway, RetentionError> {
     options.validate()?;
     let probability = |p: f64| p.is_finite() && (0.0..=1.0).contains(&p);
-    if let Some(bad) = outlooks.iter().find(|o| {
-        !(probability(o.p_alive) && o.p_alive_before.is_none_or(probability) && o.clv.is_finite())
-    }) {
-        let _ = bad;
+    let valid = |o: &CustomerOutlook| {
+        probability(o.p_alive) && o.p_alive_before.is_none_or(probability) && o.clv.is_finite()
+    };
+    if !outlooks.iter().all(valid) {
         return Err(RetentionError::InvalidOption {
             name: "outlooks",
             reason: "P(alive) must lie in [0, 1] and CLV be finite",

@@ -102,7 +102,7 @@ fn personas() -> Vec<PersonaSpec> {
 }
 
 /// The groups as (name, members).
-fn groups<'j>(journeys: &'j [OwnedJourney]) -> Vec<(String, Vec<&'j OwnedJourney>)> {
+fn groups(journeys: &[OwnedJourney]) -> Vec<(String, Vec<&OwnedJourney>)> {
     let mut groups = vec![(ALL_CUSTOMERS.to_string(), journeys.iter().collect())];
     for persona in personas() {
         let members = (journeys.iter())
