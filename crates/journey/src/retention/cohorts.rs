@@ -366,6 +366,15 @@ mod tests {
 2024-01-04 [0] -";
         check(|_| {}, &[], empty);
         check(|_| {}, &["", "b@1 c@2"], empty);
+        check(
+            |_| {},
+            &["a@2"],
+            "[all]
+2024-01-01 [0, 0, 0, 0] - - - -
+2024-01-02 [0, 0, 0] - - -
+2024-01-03 [1, 0] 1.00 0.00
+2024-01-04 [0] -",
+        );
         // Customer 2 started before the range: in no cohort. Customer 3's
         // return on its start day does not count; customer 4 returns after
         // the range.
