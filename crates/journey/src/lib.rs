@@ -10,6 +10,7 @@ pub mod map;
 pub mod outcomes;
 pub mod owned;
 pub mod paths;
+pub mod retention;
 pub mod staffing;
 pub mod stats;
 pub mod transitions;

@@ -10,6 +10,7 @@ mod map;
 mod outcomes;
 mod paths;
 mod paths_reference;
+mod retention;
 mod staffing;
 mod transitions;
 mod value;
