@@ -8,6 +8,7 @@ mod generate;
 mod import;
 mod ingest;
 mod output;
+mod returning;
 mod serve;
 
 use anyhow::Context;
@@ -73,6 +74,10 @@ enum Command {
     Funnel(analyses::FunnelArgs),
     /// Paths through touchpoints (sessions), for a Sankey diagram.
     Paths(analyses::PathsArgs),
+    /// Retention cohorts (or lifecycle with --lifecycle): who comes back.
+    Retention(returning::RetentionArgs),
+    /// Customer value: BG/NBD, Pareto/NBD, Gamma-Gamma, CLV, RFM, slipping away.
+    Value(returning::ValueArgs),
     /// Durable streaming ingest: NDJSON events on stdin, one acknowledgement line per batch.
     Ingest(ingest::IngestArgs),
     /// Serve the dashboard, the query API and ingestion over HTTP.
@@ -390,6 +395,14 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let engine = engine::Engine::open(&cli.data).await?;
             let result = analyses::paths(&engine, &args).await?;
             analyses::print_paths(&result, cli.format)
+        }
+        Command::Retention(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            returning::retention(&engine, &args, cli.format).await
+        }
+        Command::Value(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            returning::value(&engine, &args, cli.format).await
         }
         Command::Ingest(args) => ingest::run(&cli.data, args).await,
         Command::Serve(args) => serve::serve(&cli.data, &args, false).await,

@@ -151,3 +151,13 @@ mod tests {
         assert_eq!(human_seconds(259_200.0), "3.0d");
     }
 }
+
+/// Any serialisable value as pretty JSON on stdout (CSV callers get JSON
+/// too where a result has no flat row form).
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

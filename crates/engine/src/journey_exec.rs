@@ -6,7 +6,8 @@
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
-    DataType, Float32Type, Int32Type, Int64Type, Schema, SchemaRef, TimestampMicrosecondType,
+    DataType, Float32Type, Float64Type, Int32Type, Int64Type, Schema, SchemaRef,
+    TimestampMicrosecondType,
 };
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result};
@@ -23,8 +24,9 @@ use datafusion::physical_plan::{
     Partitioning, PlanProperties, SendableRecordBatchStream,
 };
 use futures::StreamExt;
-use journey::{Accumulator, Journey};
-use model::{Catalog, TouchpointId, columns};
+use journey::owned::OwnedFacts;
+use journey::{Accumulator, Facts, Journey, NO_NAME};
+use model::{Catalog, RatingScale, TouchpointId, columns};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -123,6 +125,26 @@ pub struct JourneyContext {
     pub require_personas: u64,
     /// Where each event's breakdown value comes from.
     pub breakdown: BreakdownValues,
+    /// Whether journeys carry their per-event facts, and the name tables
+    /// the interned fact columns use.
+    pub facts: Option<FactNames>,
+}
+
+/// Id → name tables of the interned fact columns (channel, agent).
+#[derive(Debug, Default, Clone)]
+pub struct FactNames {
+    pub channels: Vec<String>,
+    pub agents: Vec<String>,
+}
+
+impl FactNames {
+    fn ids(names: &[String]) -> HashMap<String, u32> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as u32))
+            .collect()
+    }
 }
 
 /// Per-event breakdown value ids, resolved once before the query runs.
@@ -290,6 +312,7 @@ struct Assembler {
     context: Arc<JourneyContext>,
     layout: ColumnLayout,
     held: Held,
+    fact_ids: Option<FactIds>,
 }
 
 #[derive(Default)]
@@ -299,6 +322,7 @@ struct Held {
     touchpoint: Vec<TouchpointId>,
     emotion: Vec<f32>,
     breakdown: Vec<u32>,
+    facts: OwnedFacts,
 }
 
 /// One batch's columns in the kernel's types.
@@ -309,6 +333,90 @@ struct Columns<'a> {
     emotion: Vec<f32>,
     /// Empty unless the query asked for a per-event (channel) breakdown.
     breakdown: Vec<u32>,
+    /// Empty unless the query asked for facts.
+    facts: OwnedFacts,
+}
+
+/// Name → id maps of the interned fact columns.
+struct FactIds {
+    channels: HashMap<String, u32>,
+    agents: HashMap<String, u32>,
+}
+
+fn floats(batch: &RecordBatch, name: &str) -> Vec<f32> {
+    match batch.column_by_name(name) {
+        Some(column) => {
+            let values = column.as_primitive::<Float32Type>();
+            (0..values.len())
+                .map(|i| if values.is_null(i) { f32::NAN } else { values.value(i) })
+                .collect()
+        }
+        None => Vec::new(),
+    }
+}
+
+fn flags(batch: &RecordBatch, name: &str) -> Vec<Option<bool>> {
+    match batch.column_by_name(name) {
+        Some(column) => {
+            let values = column.as_boolean();
+            (0..values.len())
+                .map(|i| (!values.is_null(i)).then(|| values.value(i)))
+                .collect()
+        }
+        None => Vec::new(),
+    }
+}
+
+fn optional_strings(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>> {
+    match batch.column_by_name(name) {
+        Some(column) => {
+            let plain = arrow::compute::cast(column, &DataType::Utf8)?;
+            Ok(plain
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect())
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The fact columns of a batch (the plan projects them when facts are on).
+fn batch_facts(batch: &RecordBatch, ids: &FactIds) -> Result<OwnedFacts> {
+    let intern = |names: Vec<Option<String>>, map: &HashMap<String, u32>| -> Vec<u32> {
+        names
+            .iter()
+            .map(|n| n.as_deref().and_then(|n| map.get(n).copied()).unwrap_or(NO_NAME))
+            .collect()
+    };
+    let value = match batch.column_by_name(columns::VALUE) {
+        Some(column) => {
+            let values = column.as_primitive::<Float64Type>();
+            (0..values.len())
+                .map(|i| if values.is_null(i) { f64::NAN } else { values.value(i) })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let rating_scale = optional_strings(batch, columns::RATING_SCALE)?
+        .iter()
+        .map(|s| s.as_deref().and_then(RatingScale::parse))
+        .collect();
+    Ok(OwnedFacts {
+        channel: intern(optional_strings(batch, columns::CHANNEL)?, &ids.channels),
+        value,
+        rating: floats(batch, columns::RATING),
+        rating_scale,
+        sentiment: floats(batch, columns::SENTIMENT),
+        text: optional_strings(batch, columns::TEXT)?,
+        theme: Vec::new(),
+        agent: intern(optional_strings(batch, columns::AGENT)?, &ids.agents),
+        wait_s: floats(batch, columns::WAIT_S),
+        handle_s: floats(batch, columns::HANDLE_S),
+        resolved: flags(batch, columns::RESOLVED),
+        abandoned: flags(batch, columns::ABANDONED),
+        contact: Vec::new(),
+    })
 }
 
 impl Assembler {
@@ -317,11 +425,16 @@ impl Assembler {
         context: Arc<JourneyContext>,
         layout: ColumnLayout,
     ) -> Assembler {
+        let fact_ids = context.facts.as_ref().map(|names| FactIds {
+            channels: FactNames::ids(&names.channels),
+            agents: FactNames::ids(&names.agents),
+        });
         Assembler {
             partial,
             context,
             layout,
             held: Held::default(),
+            fact_ids,
         }
     }
 
@@ -363,12 +476,17 @@ impl Assembler {
             }
             _ => Vec::new(),
         };
+        let facts = match &self.fact_ids {
+            Some(ids) => batch_facts(batch, ids)?,
+            None => OwnedFacts::default(),
+        };
         Ok(Columns {
             customer,
             ts_us,
             touchpoint,
             emotion,
             breakdown,
+            facts,
         })
     }
 
@@ -400,6 +518,7 @@ impl Assembler {
                     touchpoint: &columns.touchpoint[start..end],
                     emotion: &columns.emotion[start..end],
                     breakdown: columns.breakdown.get(start..end).unwrap_or(&[]),
+                    facts: columns.facts.slice(start..end),
                 };
                 self.observe(customer, events);
             }
@@ -419,9 +538,10 @@ impl Assembler {
         self.held
             .emotion
             .extend_from_slice(&columns.emotion[range.clone()]);
-        if let Some(breakdown) = columns.breakdown.get(range) {
+        if let Some(breakdown) = columns.breakdown.get(range.clone()) {
             self.held.breakdown.extend_from_slice(breakdown);
         }
+        self.held.facts.extend_from(&columns.facts, range);
     }
 
     fn release_held(&mut self) {
@@ -432,6 +552,7 @@ impl Assembler {
                 touchpoint: &held.touchpoint,
                 emotion: &held.emotion,
                 breakdown: &held.breakdown,
+                facts: held.facts.as_facts(),
             };
             self.observe(customer, events);
             // Keep the allocations for the next held customer.
@@ -443,6 +564,7 @@ impl Assembler {
             self.held.touchpoint.clear();
             self.held.emotion.clear();
             self.held.breakdown.clear();
+            self.held.facts.clear();
         }
     }
 
@@ -467,7 +589,7 @@ impl Assembler {
             touchpoint: events.touchpoint,
             emotion: events.emotion,
             breakdown,
-            facts: Default::default(),
+            facts: events.facts,
         };
         self.partial.observe(&journey);
     }
@@ -484,6 +606,7 @@ struct Events<'a> {
     touchpoint: &'a [TouchpointId],
     emotion: &'a [f32],
     breakdown: &'a [u32],
+    facts: Facts<'a>,
 }
 
 /// The values of a string column (dictionary or plain) as owned strings.

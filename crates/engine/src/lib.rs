@@ -5,10 +5,12 @@
 
 mod journey_exec;
 pub mod query;
+pub mod returning;
 mod scan;
 
 pub use journey_exec::{
-    BreakdownValues, Collector, JourneyContext, JourneyExec, JourneySink, PartialJourneys,
+    BreakdownValues, Collector, FactNames, JourneyContext, JourneyExec, JourneySink,
+    PartialJourneys,
 };
 pub use scan::{BucketScanExec, EventsProvider, table_schema};
 
@@ -238,6 +240,31 @@ impl Engine {
         breakdown: Option<Breakdown>,
         sink: Arc<dyn JourneySink>,
     ) -> Result<Arc<dyn ExecutionPlan>, EngineError> {
+        self.journey_plan_with(filter, breakdown, None, sink).await
+    }
+
+    /// The names behind the interned fact columns (channels, agents).
+    pub async fn fact_names(&self) -> Result<FactNames, EngineError> {
+        let channels = self.store.names().channels.keys().cloned().collect();
+        let mut agents = Vec::new();
+        for batch in self
+            .sql("SELECT DISTINCT agent FROM events WHERE agent IS NOT NULL ORDER BY agent")
+            .await?
+        {
+            let column = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+            let column = arrow::array::AsArray::as_string::<i32>(&column);
+            agents.extend(column.iter().flatten().map(str::to_string));
+        }
+        Ok(FactNames { channels, agents })
+    }
+
+    async fn journey_plan_with(
+        &self,
+        filter: &EventFilter,
+        breakdown: Option<Breakdown>,
+        facts: Option<FactNames>,
+        sink: Arc<dyn JourneySink>,
+    ) -> Result<Arc<dyn ExecutionPlan>, EngineError> {
         let require_personas = match &filter.persona {
             None => 0,
             Some(name) => {
@@ -258,8 +285,22 @@ impl Engine {
             columns::TOUCHPOINT,
             columns::EMOTION,
         ];
-        if matches!(breakdown, BreakdownValues::Channel(_)) {
+        if matches!(breakdown, BreakdownValues::Channel(_)) || facts.is_some() {
             wanted.push(columns::CHANNEL);
+        }
+        if facts.is_some() {
+            wanted.extend([
+                columns::VALUE,
+                columns::RATING,
+                columns::RATING_SCALE,
+                columns::SENTIMENT,
+                columns::TEXT,
+                columns::AGENT,
+                columns::WAIT_S,
+                columns::HANDLE_S,
+                columns::RESOLVED,
+                columns::ABANDONED,
+            ]);
         }
         let frame = frame.select_columns(&wanted)?;
         let input = frame.create_physical_plan().await?;
@@ -268,6 +309,7 @@ impl Engine {
             personas: self.personas.clone(),
             require_personas,
             breakdown,
+            facts,
         });
         let mut plan: Arc<dyn ExecutionPlan> = Arc::new(JourneyExec::new(input, sink, context));
         let state = self.session.state();
@@ -311,9 +353,44 @@ impl Engine {
         A: Accumulator + 'static,
         F: Fn() -> A + Send + Sync + 'static,
     {
+        self.run_full(name, filter, breakdown, None, factory).await
+    }
+
+    /// [`Engine::run`] with journeys that carry their per-event facts
+    /// (value, rating, text, agent, …; see `journey::Facts`). Returns the
+    /// accumulator and the names of the interned fact columns.
+    pub async fn run_with_facts<A, F>(
+        &self,
+        name: &str,
+        filter: &EventFilter,
+        factory: F,
+    ) -> Result<(A, FactNames), EngineError>
+    where
+        A: Accumulator + 'static,
+        F: Fn() -> A + Send + Sync + 'static,
+    {
+        let names = self.fact_names().await?;
+        let accumulator = self
+            .run_full(name, filter, None, Some(names.clone()), factory)
+            .await?;
+        Ok((accumulator, names))
+    }
+
+    async fn run_full<A, F>(
+        &self,
+        name: &str,
+        filter: &EventFilter,
+        breakdown: Option<Breakdown>,
+        names: Option<FactNames>,
+        factory: F,
+    ) -> Result<A, EngineError>
+    where
+        A: Accumulator + 'static,
+        F: Fn() -> A + Send + Sync + 'static,
+    {
         let collector = Collector::new(name, factory);
         let plan = self
-            .journey_plan(filter, breakdown, collector.clone())
+            .journey_plan_with(filter, breakdown, names, collector.clone())
             .await?;
         datafusion::physical_plan::collect(plan, self.session.task_ctx()).await?;
         Ok(collector.take())

@@ -37,6 +37,67 @@ pub struct OwnedFacts {
 }
 
 impl OwnedFacts {
+    /// The facts of events `range` (slices of absent facts stay empty).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Facts<'_> {
+        fn part<T>(values: &[T], range: &std::ops::Range<usize>) -> &[T] {
+            values.get(range.clone()).unwrap_or(&[])
+        }
+        Facts {
+            channel: part(&self.channel, &range),
+            value: part(&self.value, &range),
+            rating: part(&self.rating, &range),
+            rating_scale: part(&self.rating_scale, &range),
+            sentiment: part(&self.sentiment, &range),
+            text: part(&self.text, &range),
+            theme: part(&self.theme, &range),
+            agent: part(&self.agent, &range),
+            wait_s: part(&self.wait_s, &range),
+            handle_s: part(&self.handle_s, &range),
+            resolved: part(&self.resolved, &range),
+            abandoned: part(&self.abandoned, &range),
+            contact: part(&self.contact, &range),
+        }
+    }
+
+    /// Appends events `range` of `other` (facts absent there stay absent).
+    pub fn extend_from(&mut self, other: &OwnedFacts, range: std::ops::Range<usize>) {
+        fn add<T: Clone>(into: &mut Vec<T>, from: &[T], range: &std::ops::Range<usize>) {
+            if let Some(values) = from.get(range.clone()) {
+                into.extend_from_slice(values);
+            }
+        }
+        add(&mut self.channel, &other.channel, &range);
+        add(&mut self.value, &other.value, &range);
+        add(&mut self.rating, &other.rating, &range);
+        add(&mut self.rating_scale, &other.rating_scale, &range);
+        add(&mut self.sentiment, &other.sentiment, &range);
+        add(&mut self.text, &other.text, &range);
+        add(&mut self.theme, &other.theme, &range);
+        add(&mut self.agent, &other.agent, &range);
+        add(&mut self.wait_s, &other.wait_s, &range);
+        add(&mut self.handle_s, &other.handle_s, &range);
+        add(&mut self.resolved, &other.resolved, &range);
+        add(&mut self.abandoned, &other.abandoned, &range);
+        add(&mut self.contact, &other.contact, &range);
+    }
+
+    /// Empties every fact, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.channel.clear();
+        self.value.clear();
+        self.rating.clear();
+        self.rating_scale.clear();
+        self.sentiment.clear();
+        self.text.clear();
+        self.theme.clear();
+        self.agent.clear();
+        self.wait_s.clear();
+        self.handle_s.clear();
+        self.resolved.clear();
+        self.abandoned.clear();
+        self.contact.clear();
+    }
+
     pub fn as_facts(&self) -> Facts<'_> {
         Facts {
             channel: &self.channel,

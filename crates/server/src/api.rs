@@ -94,6 +94,13 @@ pub async fn meta(State(state): State<Arc<AppState>>) -> ApiResult {
         "from": number(2),
         "to": number(3),
         "traits": traits,
+        "outcomes": {
+            "purchase": definition.outcomes.purchase,
+            "conversion": definition.outcomes.conversion,
+            "repurchase_days": definition.outcomes.repurchase_days,
+            "churn_days": definition.outcomes.churn_days,
+            "recommendation": definition.outcomes.recommendation,
+        },
     })))
 }
 
@@ -463,4 +470,76 @@ pub fn cell(array: &dyn Array, row: usize) -> Value {
 
 fn finite(value: f64) -> Value {
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+fn periods_of(params: &Params) -> Result<engine::returning::PeriodsText, ApiError> {
+    let defaults = engine::returning::PeriodsText::default();
+    Ok(engine::returning::PeriodsText {
+        period: params.string("period").unwrap_or(defaults.period),
+        periods: params.usize("periods", defaults.periods)?,
+        from: params.string("from"),
+    })
+}
+
+/// Filters without the time range: the return journey reads whole
+/// histories and takes `from` as the start of period 0.
+fn history_filters(params: &Params) -> engine::query::Filters {
+    engine::query::Filters {
+        from: None,
+        to: None,
+        ..params.filters()
+    }
+}
+
+pub async fn retention(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let report = engine
+        .retention(&engine::returning::RetentionQuery {
+            filters: history_filters(&params),
+            start: params.all("start"),
+            returning: params.all("return"),
+            retention_type: params.string("retention_type").unwrap_or_default(),
+            periods: periods_of(&params)?,
+            cumulative: params.bool("cumulative")?,
+            reference: params.string("reference").unwrap_or_default(),
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn lifecycle(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let report = engine
+        .lifecycle(&engine::returning::LifecycleQuery {
+            filters: history_filters(&params),
+            touchpoints: params.all("touchpoint"),
+            periods: periods_of(&params)?,
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn value(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let report = engine
+        .value(&engine::returning::ValueQuery {
+            filters: history_filters(&params),
+            purchase: params.all("purchase"),
+            calibration_end: params.string("calibration_end"),
+            period: params.string("period").unwrap_or_default(),
+            limit: params.usize("limit", 200)?,
+        })
+        .await?;
+    let mut value = to_value(&report)?;
+    if let Some(ranked) = value["slipping_away"]["ranked"].as_array_mut() {
+        for row in ranked {
+            if let Some(n) = row["customer"].as_u64() {
+                row["customer"] = json!(n.to_string());
+            }
+        }
+    }
+    Ok(Json(value))
 }

@@ -47,6 +47,17 @@ pub const OPERATIONS: &[Operation] = &[
         ("clean", "Cleaning rule REGEX=NAME (repeatable)."), ("group", "Wildcard group (repeatable)."),
     ], security: "read" },
     Operation { method: "get", path: "/api/variants", summary: "The most common journeys.", parameters: with_filters![("max_len", "Longest sequence kept."), ("top", "Variants reported.")], security: "read" },
+    Operation { method: "get", path: "/api/retention", summary: "Retention cohorts (a triangle per persona group).", parameters: &[
+        ("persona", "Only customers of this persona."), ("start", "Cohort start touchpoint (repeatable)."), ("return", "Return touchpoint (repeatable)."),
+        ("retention_type", "first_time or recurring."), ("period", "day, week or month."), ("periods", "Number of periods."),
+        ("from", "Start of period 0 (ISO date)."), ("cumulative", "true/false."), ("reference", "total or previous."),
+    ], security: "read" },
+    Operation { method: "get", path: "/api/lifecycle", summary: "New, returning, resurrecting and dormant customers per period.", parameters: &[
+        ("touchpoint", "Active at these touchpoints (repeatable)."), ("period", "day, week or month."), ("periods", "Number of periods."), ("from", "Start of period 0."),
+    ], security: "read" },
+    Operation { method: "get", path: "/api/value", summary: "BG/NBD, Pareto/NBD and Gamma-Gamma fits, CLV, RFM and who is slipping away.", parameters: &[
+        ("purchase", "Purchase touchpoint (repeatable)."), ("calibration_end", "End of calibration (ISO date)."), ("period", "day or week."), ("limit", "Customers listed."),
+    ], security: "read" },
     Operation { method: "get", path: "/api/customers", summary: "Search customers by key, identity or trait value.", parameters: &[("q", "Search text."), ("limit", "Most customers returned.")], security: "read" },
     Operation { method: "get", path: "/api/customers/{customer}", summary: "One customer's journey timeline, identities, traits and personas.", parameters: &[], security: "read" },
     Operation { method: "post", path: "/api/sql", summary: "Read-only SQL over the events table; body {sql}.", parameters: &[], security: "read" },

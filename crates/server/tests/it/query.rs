@@ -211,3 +211,43 @@ async fn every_documented_operation_is_routed() {
         }
     }
 }
+
+#[tokio::test]
+async fn return_journey_endpoints_answer_with_the_kernels_numbers() {
+    let f = fixture(400).await;
+    let key = Some(f.read_key.as_str());
+    let (status, _, retention) = call(
+        &f.state,
+        "GET",
+        "/api/retention?start=order_placed&return=order_placed&period=month&periods=6",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{retention}");
+    let all = &retention["groups"][0];
+    assert_eq!(all["group"], "all");
+    let cohorts = all["cohorts"].as_array().expect("cohorts");
+    assert!(!cohorts.is_empty());
+    for (i, cohort) in cohorts.iter().enumerate() {
+        let values = cohort["values"].as_array().expect("values");
+        assert_eq!(values.len(), 6 - i, "a triangle");
+        assert_eq!(values[0], cohort["size"]);
+    }
+    let (status, _, lifecycle) =
+        call(&f.state, "GET", "/api/lifecycle?period=month&periods=4", key, None).await;
+    assert_eq!(status, StatusCode::OK, "{lifecycle}");
+    assert_eq!(lifecycle["groups"][0]["periods"].as_array().expect("periods").len(), 4);
+
+    let (status, _, value) = call(&f.state, "GET", "/api/value?limit=5", key, None).await;
+    assert_eq!(status, StatusCode::OK, "{value}");
+    assert!(value["customers"].as_u64().expect("customers") > 50);
+    for name in ["r", "alpha", "a", "b"] {
+        assert!(value["bgnbd"][name].as_f64().expect("parameter") > 0.0, "{name}");
+    }
+    assert!(value["outlooks"].as_array().expect("outlooks").len() <= 5);
+    let (status, _, body) =
+        call(&f.state, "GET", "/api/retention?period=fortnight", key, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "bad_parameter");
+}
