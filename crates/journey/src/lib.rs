@@ -5,6 +5,7 @@
 //! journeys, and the same code runs embedded or on a cluster.
 
 pub mod funnel;
+pub mod insights;
 mod hash;
 pub mod map;
 pub mod owned;
