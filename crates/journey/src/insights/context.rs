@@ -33,6 +33,9 @@ pub struct InsightSpec {
     /// app, portals — or, without purchases, those of stages named
     /// `support`). A human contact right after one is failure demand.
     pub self_service: Vec<String>,
+    /// Touchpoints that end the relationship (default: names containing
+    /// `cancel`): a journey ending there is no drop-off *there*.
+    pub exit: Vec<String>,
     /// NPS answers at or above this are promoters.
     pub promoter_min: f32,
     /// NPS answers at or below this are detractors.
@@ -69,6 +72,10 @@ pub struct Role {
     pub complaint: bool,
     pub follow_up: bool,
     pub self_service: bool,
+    pub exit: bool,
+    /// In or after the first purchase touchpoint's stage (every stage when
+    /// there are no purchase touchpoints): contacts here are tickets.
+    pub after_sale: bool,
 }
 
 /// A validated [`InsightSpec`]: roles by touchpoint id, windows in
@@ -98,6 +105,7 @@ impl InsightSpec {
                 .collect()
         };
         let complaint = names(&|name| name.contains("complaint"));
+        let exit = names(&|name| name.contains("cancel"));
         let mut follow_up = names(&|name| name.contains("follow_up") || name.contains("followup"));
         let purchase_stage = (definition.outcomes.purchase.iter())
             .filter_map(|name| catalog.lookup(name))
@@ -137,6 +145,7 @@ impl InsightSpec {
             complaint,
             follow_up,
             self_service,
+            exit,
             promoter_min: outcomes.promoter_min,
             detractor_max: 6.0,
             repurchase_days: f64::from(outcomes.repurchase_days),
@@ -163,10 +172,16 @@ impl InsightSpec {
         check_range("switch_window_s", self.switch_window_s, 0.0..=1e9)?;
         check_range("poor_emotion_max", f64::from(self.poor_emotion_max), -1.0..=1.0)?;
         let catalog = &self.catalog;
+        let purchase_stage = (self.purchase.iter())
+            .filter_map(|name| catalog.lookup(name))
+            .map(|id| catalog.stage_of(id))
+            .min()
+            .unwrap_or(0);
         let mut roles: Vec<Role> = (catalog.touchpoints())
             .map(|(_, info)| Role {
                 stage: u32::try_from(info.stage_idx).expect("few stages"),
                 human: info.kind == ChannelKind::Human,
+                after_sale: info.stage_idx >= purchase_stage,
                 ..Role::default()
             })
             .collect();
@@ -192,6 +207,7 @@ impl InsightSpec {
         mark("complaint", &self.complaint, |r| r.complaint = true)?;
         mark("follow_up", &self.follow_up, |r| r.follow_up = true)?;
         mark("self_service", &self.self_service, |r| r.self_service = true)?;
+        mark("exit", &self.exit, |r| r.exit = true)?;
         Ok(InsightContext {
             emotion: EmotionConfig {
                 roles,
@@ -249,21 +265,24 @@ impl InsightContext {
 }
 
 /// Whether event `index` is a contact with the contact centre: a human
-/// touchpoint whose event carries contact details (queue, agent,
-/// resolution, abandonment, wait), or any human touchpoint's event when
-/// the journey carries none of those facts.
+/// touchpoint's event with contact details (a queue or talk time) when the
+/// journey carries them — so that scheduled visits and outbound calls
+/// without a queue are not taken for customers' contacts — else one with
+/// an agent, a resolution, an abandonment or a wait, else any human
+/// touchpoint's event when the journey carries none of those facts.
 pub(crate) fn is_contact(config: &EmotionConfig, journey: &Journey<'_>, index: usize) -> bool {
     if !config.role(journey, index).human {
         return false;
     }
     let facts = &journey.facts;
-    let no_details = facts.contact.is_empty()
-        && facts.agent.is_empty()
+    if let Some(contact) = facts.contact.get(index) {
+        return contact.is_contact();
+    }
+    let no_details = facts.agent.is_empty()
         && facts.resolved.is_empty()
         && facts.abandoned.is_empty()
         && facts.wait_s.is_empty();
     no_details
-        || facts.contact.get(index).is_some_and(|c| c.is_contact())
         || facts.agent.get(index).is_some_and(|&a| a != NO_NAME)
         || facts.resolved.get(index).is_some_and(Option::is_some)
         || facts.abandoned.get(index).is_some_and(Option::is_some)

@@ -7,27 +7,37 @@
 //!
 //! | kind | unit | flagged when | severity |
 //! |---|---|---|---|
-//! | `drop_off` | customers reaching the touchpoint | share whose ended journey's last event is here exceeds the rest of the stage's (z ≥ `min_z`) | excess share |
+//! | `drop_off` | customers reaching the touchpoint, less those whose journey may continue | share whose ended journey's last event is here exceeds the rest of the stage's (z ≥ `min_z`); not at exit touchpoints (cancellation) | excess share |
 //! | `negative_emotion` | scored events here | upper end of the mean's 95 % interval below `negative_emotion_max` | −mean |
-//! | `long_dwell` | transitions a → b | median time to b ≥ `dwell_ratio_min` × median of all steps from a's stage | 1 − stage median / median |
+//! | `long_dwell` | a persona's transitions a → b | the persona's median time from a to b ≥ `dwell_ratio_min` × everyone's | 1 − everyone's median / the persona's |
 //! | `repeat_contact` | contacts here | share that repeat a contact of the repeat window exceeds the other contacts' (z ≥ `min_z`) | excess share |
 //! | `channel_switch` | self-service events at a | share followed by a contact at b within the switch window exceeds the other self-service events' (z ≥ `min_z`) | excess share |
-//! | `ticket_follows` | non-contact events here | share followed by a contact or complaint within `ticket_window_days` exceeds the other non-contact events' (z ≥ `min_z`) | excess share |
+//! | `ticket_follows` | non-contact events here | share followed by a ticket (an after-sale contact or a complaint) within `ticket_window_days` exceeds the other non-contact events' (z ≥ `min_z`) | excess share |
 //!
 //! A journey has *ended* when its last event lies `churn_days` before the
 //! end of the data; journeys that may continue never count as drop-offs.
 //! `affected` counts the customers who had the problem there (dropped
 //! off, scored below 0, repeated, switched, were followed by a ticket;
-//! for dwell everyone on the transition); `impact = affected × severity`.
+//! for dwell the persona's customers times the share of their steps slower
+//! than `dwell_ratio_min` × everyone's median); `impact = affected ×
+//! severity`. Dwell is judged against the same step for everyone rather
+//! than against the stage: many steps are scheduled (a parcel arrives days
+//! after the dispatch text, an engineer after the reminder), so a step
+//! slower than its stage is usually the business's timetable, while a
+//! persona slower than everyone on the same step is stuck.
 //! The expectation of a share excludes the place itself, so that one
 //! dominant touchpoint cannot hide in its own baseline. Each z-score is the
 //! normal approximation of the binomial test against that expectation;
 //! `min_z` defaults to 3 rather than 1.96 because every touchpoint of
-//! every persona is tested.
+//! every persona is tested. A persona's finding must also set the persona
+//! apart: its share must exceed that of the other customers at the same
+//! place (two-proportion z ≥ `min_z`), its mean emotion lie below theirs
+//! (z ≥ `min_z`); otherwise it is everyone's pain point, reported once for
+//! everyone rather than again for every persona.
 
 use super::context::{InsightContext, is_contact};
 use super::emotion::{Signal, SignalSet, emotions_of};
-use super::proportion::{binomial_z, wilson_interval};
+use super::proportion::{binomial_z, two_proportion_z, wilson_interval};
 use super::sample::{SmallestK, event_hash, mix64};
 use super::{InsightsError, check_range, days_us};
 use crate::hash::BuildIdHasher;
@@ -139,6 +149,9 @@ impl Examples {
 struct TouchCell {
     customers: u64,
     ends: u64,
+    /// Customers whose journey may continue and whose last event is here:
+    /// whether they dropped off is not known yet.
+    censored: u64,
     emotion: MeanAccumulator,
     negative_customers: u64,
     contacts: u64,
@@ -175,6 +188,7 @@ impl TouchCell {
         TouchCell {
             customers: 0,
             ends: 0,
+            censored: 0,
             emotion: MeanAccumulator::default(),
             negative_customers: 0,
             contacts: 0,
@@ -191,6 +205,7 @@ impl TouchCell {
     fn add(&mut self, other: &TouchCell) {
         self.customers += other.customers;
         self.ends += other.ends;
+        self.censored += other.censored;
         self.emotion.merge(&other.emotion);
         self.negative_customers += other.negative_customers;
         self.contacts += other.contacts;
@@ -318,7 +333,10 @@ impl PainPointsAccumulator {
                 cell.plain_events += 1;
                 let ticket = ((i + 1)..journey.len())
                     .take_while(|&j| journey.ts_us[j] - journey.ts_us[i] <= self.ticket_window_us)
-                    .find(|&j| contact[j] || config.role(journey, j).complaint);
+                    .find(|&j| {
+                        let role = config.role(journey, j);
+                        (contact[j] && role.after_sale) || role.complaint
+                    });
                 if let Some(j) = ticket {
                     cell.followed += 1;
                     flag[TICKET] = true;
@@ -330,8 +348,10 @@ impl PainPointsAccumulator {
         }
         let last = journey.len() - 1;
         let last_id = journey.touchpoint[last].0;
-        if self.context.ended(journey) {
-            let slot = position[&last_id];
+        let slot = position[&last_id];
+        if !self.context.ended(journey) {
+            touch[slot].1.censored = 1;
+        } else if !config.role(journey, last).exit {
             touch[slot].1.ends = 1;
             flags[slot][DROP] = true;
             if let Some(text) = text(last) {
@@ -429,6 +449,7 @@ impl Accumulator for PainPointsAccumulator {
                 options: &self.options,
                 persona,
                 group,
+                everyone: &self.groups[0],
             };
             finder.touchpoint_findings(&mut points);
             finder.step_findings(&mut points);
@@ -450,6 +471,7 @@ struct Finder<'a> {
     options: &'a PainOptions,
     persona: Option<u32>,
     group: &'a Group,
+    everyone: &'a Group,
 }
 
 /// A share tested against an expectation.
@@ -462,6 +484,8 @@ struct ShareTest<'e> {
     hits: u64,
     n: u64,
     expected: f64,
+    /// Everyone's hits and units at the same place, for personas.
+    everyone: (u64, u64),
     examples: &'e Examples,
 }
 
@@ -477,7 +501,10 @@ impl Finder<'_> {
         let mut stage_ends = vec![0_u64; n_stages];
         for (id, cell) in cells.iter().enumerate() {
             let stage = self.stage_of(id as u32) as usize;
-            stage_reach[stage] += cell.customers;
+            if self.context.roles()[id].exit {
+                continue;
+            }
+            stage_reach[stage] += cell.customers - cell.censored;
             stage_ends[stage] += cell.ends;
         }
         let total = |get: fn(&TouchCell) -> u64| cells.iter().map(get).sum::<u64>();
@@ -493,7 +520,8 @@ impl Finder<'_> {
             }
             let touchpoint = id as u32;
             let stage = self.stage_of(touchpoint) as usize;
-            let share = |kind, affected, hits, n, expected: Option<f64>, examples| {
+            let all = &self.everyone.touchpoints[id];
+            let share = |kind, affected, hits, n, expected: Option<f64>, everyone, examples| {
                 expected.map(|expected| ShareTest {
                     kind,
                     touchpoint,
@@ -503,6 +531,7 @@ impl Finder<'_> {
                     hits,
                     n,
                     expected,
+                    everyone,
                     examples,
                 })
             };
@@ -511,8 +540,14 @@ impl Finder<'_> {
                     PainKind::DropOff,
                     cell.ends,
                     cell.ends,
-                    cell.customers,
-                    rest(stage_ends[stage], stage_reach[stage], cell.ends, cell.customers),
+                    cell.customers - cell.censored,
+                    rest(
+                        stage_ends[stage],
+                        stage_reach[stage],
+                        cell.ends,
+                        cell.customers - cell.censored,
+                    ),
+                    (all.ends, all.customers - all.censored),
                     &cell.examples[DROP],
                 ),
                 share(
@@ -521,6 +556,7 @@ impl Finder<'_> {
                     cell.repeats,
                     cell.contacts,
                     rest(repeats, contacts, cell.repeats, cell.contacts),
+                    (all.repeats, all.contacts),
                     &cell.examples[REPEAT],
                 ),
                 share(
@@ -529,13 +565,14 @@ impl Finder<'_> {
                     cell.followed,
                     cell.plain_events,
                     rest(followed, plain, cell.followed, cell.plain_events),
+                    (all.followed, all.plain_events),
                     &cell.examples[TICKET],
                 ),
             ];
             for test in tests.into_iter().flatten() {
                 points.extend(self.share_finding(test));
             }
-            points.extend(self.emotion_finding(touchpoint, cell));
+            points.extend(self.emotion_finding(touchpoint, cell, all));
         }
     }
 
@@ -546,6 +583,11 @@ impl Finder<'_> {
         let rate = test.hits as f64 / test.n as f64;
         let z = binomial_z(test.hits, test.n, test.expected);
         if rate <= test.expected || z < self.options.min_z {
+            return None;
+        }
+        let (all_hits, all_n) = test.everyone;
+        let apart = two_proportion_z(test.hits, test.n, all_hits - test.hits, all_n - test.n);
+        if self.persona.is_some() && apart < self.options.min_z {
             return None;
         }
         let severity = rate - test.expected;
@@ -572,9 +614,17 @@ impl Finder<'_> {
         })
     }
 
-    fn emotion_finding(&self, touchpoint: u32, cell: &TouchCell) -> Option<PainPoint> {
+    fn emotion_finding(
+        &self,
+        touchpoint: u32,
+        cell: &TouchCell,
+        everyone: &TouchCell,
+    ) -> Option<PainPoint> {
         let emotion = cell.emotion.finish()?;
         if emotion.n < 2 || emotion.high >= self.options.negative_emotion_max {
+            return None;
+        }
+        if self.persona.is_some() && below_rest_z(&cell.emotion, &everyone.emotion) < self.options.min_z {
             return None;
         }
         let severity = (-emotion.mean).clamp(0.0, 1.0);
@@ -604,17 +654,6 @@ impl Finder<'_> {
     fn step_findings(&self, points: &mut Vec<PainPoint>) {
         let mut steps: Vec<(&(u32, u32), &StepCell)> = self.group.steps.iter().collect();
         steps.sort_by_key(|(key, _)| **key);
-        let mut stage_dwell: Vec<Vec<f64>> = vec![Vec::new(); self.context.n_stages];
-        for ((from, _), step) in &steps {
-            let stage = self.stage_of(*from) as usize;
-            stage_dwell[stage].extend(step.dwell_us.iter().map(|&d| d as f64 / 1e6));
-        }
-        let stage_median: Vec<Option<f64>> = (stage_dwell.iter_mut())
-            .map(|values| {
-                values.sort_unstable_by(f64::total_cmp);
-                quantile_sorted(values, 0.5)
-            })
-            .collect();
         let cells = &self.group.touchpoints;
         let self_service: u64 = cells.iter().map(|c| c.self_service_events).sum();
         let switches: u64 = steps.iter().map(|(_, s)| s.switches).sum();
@@ -626,8 +665,10 @@ impl Finder<'_> {
             if step.customers < self.options.min_customers {
                 continue;
             }
-            let expected = stage_median[self.stage_of(from) as usize];
-            points.extend(self.dwell_finding(from, to, step, expected));
+            if self.persona.is_some() {
+                let everyone = &self.everyone.steps[&(from, to)];
+                points.extend(self.dwell_finding(from, to, step, median_s(&everyone.dwell_us)));
+            }
             let at_from = cells[from as usize].self_service_events;
             let from_switches = switches_from[&from];
             if step.switches > 0 && self_service > at_from {
@@ -642,6 +683,10 @@ impl Finder<'_> {
                     hits: step.switches,
                     n: at_from,
                     expected,
+                    everyone: (
+                        self.everyone.steps[&(from, to)].switches,
+                        self.everyone.touchpoints[from as usize].self_service_events,
+                    ),
                     examples: &step.examples[SWITCH],
                 }));
             }
@@ -653,16 +698,19 @@ impl Finder<'_> {
         from: u32,
         to: u32,
         step: &StepCell,
-        stage_median_s: Option<f64>,
+        everyone_median_s: Option<f64>,
     ) -> Option<PainPoint> {
-        let stage_median_s = stage_median_s.filter(|&m| m > 0.0)?;
+        let reference_s = everyone_median_s.filter(|&m| m > 0.0)?;
         let mut values: Vec<f64> = step.dwell_us.iter().map(|&d| d as f64 / 1e6).collect();
         values.sort_unstable_by(f64::total_cmp);
         let median_s = quantile_sorted(&values, 0.5)?;
-        if median_s < self.options.dwell_ratio_min * stage_median_s {
+        if median_s < self.options.dwell_ratio_min * reference_s {
             return None;
         }
-        let severity = 1.0 - stage_median_s / median_s;
+        let severity = 1.0 - reference_s / median_s;
+        let slow_from = values.partition_point(|&v| v <= self.options.dwell_ratio_min * reference_s);
+        let slow_share = (values.len() - slow_from) as f64 / values.len() as f64;
+        let affected = (step.customers as f64 * slow_share).round() as u64;
         let examples = &step.examples[DWELL];
         Some(PainPoint {
             kind: PainKind::LongDwell,
@@ -671,18 +719,52 @@ impl Finder<'_> {
             next_touchpoint: Some(to),
             stage: self.stage_of(from),
             customers: step.customers,
-            affected: step.customers,
+            affected,
             n: values.len() as u64,
-            hits: 0,
+            hits: (values.len() - slow_from) as u64,
             rate: median_s,
-            expected: stage_median_s,
+            expected: reference_s,
             low: None,
             high: None,
             z: None,
             severity,
-            impact: step.customers as f64 * severity,
+            impact: affected as f64 * severity,
             example_customers: examples.customers.items(),
             example_texts: examples.texts.items(),
         })
     }
+}
+
+/// The median of durations in microseconds, in seconds.
+fn median_s(values_us: &[i64]) -> Option<f64> {
+    let mut values: Vec<f64> = values_us.iter().map(|&d| d as f64 / 1e6).collect();
+    values.sort_unstable_by(f64::total_cmp);
+    quantile_sorted(&values, 0.5)
+}
+
+/// How far a group's mean lies below that of the rest of everyone, in
+/// standard errors of the difference (Welch); 0 when either side has fewer
+/// than two values.
+fn below_rest_z(group: &MeanAccumulator, everyone: &MeanAccumulator) -> f64 {
+    let rest = MeanAccumulator {
+        n: everyone.n - group.n,
+        sum: everyone.sum - group.sum,
+        sum_squares: everyone.sum_squares - group.sum_squares,
+    };
+    let moments = |m: &MeanAccumulator| {
+        let n = m.n as f64;
+        let mean = m.sum / n;
+        let variance = ((m.sum_squares - n * mean * mean) / (n - 1.0)).max(0.0);
+        (mean, variance / n)
+    };
+    if group.n < 2 || rest.n < 2 {
+        return 0.0;
+    }
+    let (group_mean, group_se2) = moments(group);
+    let (rest_mean, rest_se2) = moments(&rest);
+    let se = (group_se2 + rest_se2).sqrt();
+    if se == 0.0 {
+        return 0.0;
+    }
+    (rest_mean - group_mean) / se
 }

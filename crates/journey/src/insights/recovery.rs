@@ -6,7 +6,7 @@
 //! (on the same issue when both carry one), is marked resolved, and the
 //! ratings given within that window after it average an emotion of at
 //! least 0 (no rating: resolution alone decides). Outcomes within
-//! `repurchase_days` after the complaint: a purchase (repurchase), and a
+//! `outcome_days` after the complaint: a purchase (repurchase), and a
 //! recommendation touchpoint or an NPS answer of at least `promoter_min`
 //! (recommendation). Complaints whose outcome window reaches beyond the
 //! data are left out. Differences come with Newcombe's interval and a
@@ -23,12 +23,18 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecoveryOptions {
+    /// Resolution and ratings after the complaint count within this window.
     pub window_days: f64,
+    /// Outcomes count within this many days after the complaint.
+    pub outcome_days: f64,
 }
 
 impl Default for RecoveryOptions {
     fn default() -> Self {
-        RecoveryOptions { window_days: 30.0 }
+        RecoveryOptions {
+            window_days: 30.0,
+            outcome_days: 90.0,
+        }
     }
 }
 
@@ -46,6 +52,7 @@ pub struct RecoveryReport {
 pub struct RecoveryAccumulator {
     context: Arc<InsightContext>,
     window_us: i64,
+    outcome_us: i64,
     /// Per group (well, not well): customers, repurchased, recommended.
     counts: [[u64; 3]; 2],
 }
@@ -56,8 +63,10 @@ impl RecoveryAccumulator {
         options: RecoveryOptions,
     ) -> Result<RecoveryAccumulator, InsightsError> {
         check_range("window_days", options.window_days, 0.0..=3_650.0)?;
+        check_range("outcome_days", options.outcome_days, 0.0..=3_650.0)?;
         Ok(RecoveryAccumulator {
             window_us: days_us(options.window_days),
+            outcome_us: days_us(options.outcome_days),
             context,
             counts: [[0; 3]; 2],
         })
@@ -91,7 +100,7 @@ impl RecoveryAccumulator {
         let context = &self.context;
         (0..journey.len())
             .filter(|&j| journey.ts_us[j] > after_us)
-            .take_while(|&j| journey.ts_us[j] - after_us <= context.repurchase_us)
+            .take_while(|&j| journey.ts_us[j] - after_us <= self.outcome_us)
             .any(|j| {
                 let promoter = journey.facts.rating_scale.get(j).copied().flatten()
                     == Some(RatingScale::Nps10)
@@ -111,11 +120,11 @@ impl Accumulator for RecoveryAccumulator {
             return;
         };
         let ts_us = journey.ts_us[complaint];
-        if !context.observable(ts_us, context.repurchase_us.max(self.window_us)) {
+        if !context.observable(ts_us, self.outcome_us.max(self.window_us)) {
             return;
         }
         let group = usize::from(!self.resolved_well(journey, complaint));
-        let repurchased = purchase_within(context.roles(), journey, ts_us, context.repurchase_us);
+        let repurchased = purchase_within(context.roles(), journey, ts_us, self.outcome_us);
         let recommended = self.recommended(journey, ts_us);
         let counts = &mut self.counts[group];
         counts[0] += 1;

@@ -9,7 +9,9 @@
 //! resolved and not reopened ÷ answered contacts (DESIGN §7: no repeat
 //! contact on the same issue within 7 days). Rows per agent, team, channel
 //! and theme, ranked by the z-score of their reopened share against the
-//! rest of the dimension, so that both size and certainty count.
+//! rest of the dimension, so that both size and certainty count. Agents
+//! are compared with the rest of their own team: teams take different
+//! issues, and an agent should not stand out for the team's work.
 
 use super::context::{InsightContext, is_contact};
 use super::emotion::rating_emotion;
@@ -65,6 +67,8 @@ pub struct ResolutionRow {
     /// The agent, team, channel or theme id; [`NO_NAME`] for "none" and for
     /// the overall row.
     pub id: u32,
+    /// The agent's team; [`NO_NAME`] in other rows.
+    pub team: u32,
     pub answered: u64,
     pub marked_resolved: u64,
     pub reported_fcr: f64,
@@ -96,8 +100,10 @@ pub struct ResolutionAccumulator {
     options: ResolutionOptions,
     window_us: i64,
     overall: Counts,
-    /// Agents, teams, channels, themes.
-    dimensions: [BTreeMap<u32, Counts>; 4],
+    /// By (team, agent).
+    agents: BTreeMap<(u32, u32), Counts>,
+    /// Teams, channels, themes.
+    dimensions: [BTreeMap<u32, Counts>; 3],
 }
 
 impl ResolutionAccumulator {
@@ -111,6 +117,7 @@ impl ResolutionAccumulator {
             context,
             options,
             overall: Counts::default(),
+            agents: BTreeMap::new(),
             dimensions: Default::default(),
         })
     }
@@ -149,7 +156,7 @@ impl ResolutionAccumulator {
         }
     }
 
-    fn row(id: u32, counts: &Counts, rest: Option<&Counts>) -> ResolutionRow {
+    fn row(id: u32, team: u32, counts: &Counts, rest: Option<&Counts>) -> ResolutionRow {
         let per_answered = |n: u64| {
             if counts.answered == 0 {
                 0.0
@@ -162,6 +169,7 @@ impl ResolutionAccumulator {
         });
         ResolutionRow {
             id,
+            team,
             answered: counts.answered,
             marked_resolved: counts.resolved,
             reported_fcr: per_answered(counts.resolved),
@@ -174,23 +182,32 @@ impl ResolutionAccumulator {
         }
     }
 
-    fn rows(&self, dimension: &BTreeMap<u32, Counts>) -> Vec<ResolutionRow> {
-        let total = dimension.values().fold(Counts::default(), |mut sum, counts| {
-            sum.add(counts);
-            sum
-        });
-        let mut rows: Vec<ResolutionRow> = (dimension.iter())
-            .filter(|(_, counts)| counts.resolved >= self.options.min_resolved)
-            .map(|(&id, counts)| {
+    /// Rows with enough resolved contacts, each against the rest of its
+    /// reference group (`reference` names it), by z-score.
+    fn rows<K: Ord + Copy>(
+        &self,
+        counts: &BTreeMap<K, Counts>,
+        reference: impl Fn(K) -> u32,
+        ids: impl Fn(K) -> (u32, u32),
+    ) -> Vec<ResolutionRow> {
+        let mut totals: BTreeMap<u32, Counts> = BTreeMap::new();
+        for (&key, row) in counts {
+            totals.entry(reference(key)).or_default().add(row);
+        }
+        let mut rows: Vec<ResolutionRow> = (counts.iter())
+            .filter(|(_, row)| row.resolved >= self.options.min_resolved)
+            .map(|(&key, row)| {
+                let total = &totals[&reference(key)];
                 let rest = Counts {
-                    resolved: total.resolved - counts.resolved,
-                    reopened: total.reopened - counts.reopened,
+                    resolved: total.resolved - row.resolved,
+                    reopened: total.reopened - row.reopened,
                     ..Counts::default()
                 };
-                Self::row(id, counts, Some(&rest))
+                let (id, team) = ids(key);
+                Self::row(id, team, row, Some(&rest))
             })
             .collect();
-        rows.sort_by(|a, b| b.z.total_cmp(&a.z).then(a.id.cmp(&b.id)));
+        rows.sort_by(|a, b| b.z.total_cmp(&a.z).then((a.team, a.id).cmp(&(b.team, b.id))));
         rows
     }
 }
@@ -211,9 +228,11 @@ impl Accumulator for ResolutionAccumulator {
             }
             let counts = self.contact_counts(journey, i, resolved);
             self.overall.add(&counts);
+            let team = facts.contact.get(i).map_or(NO_NAME, |c| c.team);
+            let agent = facts.agent.get(i).copied().unwrap_or(NO_NAME);
+            self.agents.entry((team, agent)).or_default().add(&counts);
             let keys = [
-                facts.agent.get(i).copied().unwrap_or(NO_NAME),
-                facts.contact.get(i).map_or(NO_NAME, |c| c.team),
+                team,
                 facts.channel.get(i).copied().unwrap_or(NO_NAME),
                 facts.theme.get(i).copied().unwrap_or(NO_NAME),
             ];
@@ -225,6 +244,9 @@ impl Accumulator for ResolutionAccumulator {
 
     fn merge(&mut self, other: Self) {
         self.overall.add(&other.overall);
+        for (key, counts) in other.agents {
+            self.agents.entry(key).or_default().add(&counts);
+        }
         for (mine, theirs) in self.dimensions.iter_mut().zip(other.dimensions) {
             for (key, counts) in theirs {
                 mine.entry(key).or_default().add(&counts);
@@ -233,13 +255,15 @@ impl Accumulator for ResolutionAccumulator {
     }
 
     fn finish(self) -> ResolutionReport {
-        let [agents, teams, channels, themes] = &self.dimensions;
+        let [teams, channels, themes] = &self.dimensions;
+        let whole = |_: u32| NO_NAME;
+        let alone = |id: u32| (id, NO_NAME);
         ResolutionReport {
-            overall: Self::row(NO_NAME, &self.overall, None),
-            agents: self.rows(agents),
-            teams: self.rows(teams),
-            channels: self.rows(channels),
-            themes: self.rows(themes),
+            overall: Self::row(NO_NAME, NO_NAME, &self.overall, None),
+            agents: self.rows(&self.agents, |(team, _)| team, |(team, agent)| (agent, team)),
+            teams: self.rows(teams, whole, alone),
+            channels: self.rows(channels, whole, alone),
+            themes: self.rows(themes, whole, alone),
         }
     }
 }

@@ -13,3 +13,4 @@ mod staffing;
 mod transitions;
 mod value;
 mod variants;
+mod insights;
