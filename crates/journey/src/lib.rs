@@ -5,8 +5,8 @@
 //! journeys, and the same code runs embedded or on a cluster.
 
 pub mod funnel;
-pub mod insights;
 mod hash;
+pub mod insights;
 pub mod map;
 pub mod owned;
 pub mod paths;

@@ -29,8 +29,8 @@ pub struct InsightSpec {
     /// the first purchase touchpoint's).
     pub follow_up: Vec<String>,
     /// Digital touchpoints where customers help themselves (default: web
-    /// and app touchpoints from the first purchase stage on — help centre,
-    /// app, portals — or, without purchases, those of stages named
+    /// and app touchpoints other than purchases from the first purchase
+    /// stage on — help centre, app, portals — or, without purchases, those of stages named
     /// `support`). A human contact right after one is failure demand.
     pub self_service: Vec<String>,
     /// Touchpoints that end the relationship (default: names containing
@@ -125,12 +125,17 @@ impl InsightSpec {
                 .map(|(_, info)| info.name.clone())
                 .collect();
         }
+        let purchases = &definition.outcomes.purchase;
         let self_service = (catalog.touchpoints())
             .filter(|(_, info)| info.kind == ChannelKind::Digital)
+            .filter(|(_, info)| !purchases.contains(&info.name))
             .filter(|(_, info)| match purchase_stage {
                 Some(stage) => {
                     info.stage_idx >= stage
-                        && matches!(channel_of(&info.name).as_str(), "web" | "mobile_app" | "app")
+                        && matches!(
+                            channel_of(&info.name).as_str(),
+                            "web" | "mobile_app" | "app"
+                        )
                 }
                 None => catalog.stages()[info.stage_idx].contains("support"),
             })
@@ -167,10 +172,18 @@ impl InsightSpec {
         check_range("repurchase_days", self.repurchase_days, 0.0..=36_500.0)?;
         check_range("churn_days", self.churn_days, 0.0..=36_500.0)?;
         check_range("wait_target_s", f64::from(self.wait_target_s), 0.0..=1e9)?;
-        check_range("repeat_contact_days", self.repeat_contact_days, 0.0..=3_650.0)?;
+        check_range(
+            "repeat_contact_days",
+            self.repeat_contact_days,
+            0.0..=3_650.0,
+        )?;
         check_range("follow_up_days", self.follow_up_days, 0.0..=3_650.0)?;
         check_range("switch_window_s", self.switch_window_s, 0.0..=1e9)?;
-        check_range("poor_emotion_max", f64::from(self.poor_emotion_max), -1.0..=1.0)?;
+        check_range(
+            "poor_emotion_max",
+            f64::from(self.poor_emotion_max),
+            -1.0..=1.0,
+        )?;
         let catalog = &self.catalog;
         let purchase_stage = (self.purchase.iter())
             .filter_map(|name| catalog.lookup(name))
@@ -206,7 +219,9 @@ impl InsightSpec {
         })?;
         mark("complaint", &self.complaint, |r| r.complaint = true)?;
         mark("follow_up", &self.follow_up, |r| r.follow_up = true)?;
-        mark("self_service", &self.self_service, |r| r.self_service = true)?;
+        mark("self_service", &self.self_service, |r| {
+            r.self_service = true
+        })?;
         mark("exit", &self.exit, |r| r.exit = true)?;
         Ok(InsightContext {
             emotion: EmotionConfig {

@@ -68,12 +68,9 @@ pub const SIGNAL_WEIGHTS: [f32; 6] = [
     0.25,
     // WaitBeyondTarget: a poor experience on its own (as the generator's and
     // most contact centres' definitions have it), hence half the scale.
-    0.5,
-    // Abandoned: the customer gave up; a poor experience on its own.
-    0.5,
-    // Unresolved: the contact failed its purpose; a poor experience.
-    0.5,
-    // Escalation: a complaint or a transfer means the first line failed.
+    0.5, // Abandoned: the customer gave up; a poor experience on its own.
+    0.5, // Unresolved: the contact failed its purpose; a poor experience.
+    0.5, // Escalation: a complaint or a transfer means the first line failed.
     0.5,
     // SelfServiceToHuman: self-service failed, the customer needs a person;
     // mild, since the contact itself may solve the problem.
@@ -190,7 +187,11 @@ fn score(journey: &Journey<'_>, index: usize, signals: SignalSet, config: &Emoti
         ),
         (rating, sentiment) => rating.or(sentiment),
     };
-    let stored = journey.emotion.get(index).copied().filter(|e| e.is_finite());
+    let stored = journey
+        .emotion
+        .get(index)
+        .copied()
+        .filter(|e| e.is_finite());
     let base = match said.or(stored) {
         Some(base) => base,
         None if signals.is_empty() => return f32::NAN,

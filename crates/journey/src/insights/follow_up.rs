@@ -108,7 +108,8 @@ impl Accumulator for FollowUpAccumulator {
                 group.0 += u64::from(again);
                 group.1 += 1;
                 if !followed {
-                    self.examples.offer(mix64(journey.customer), journey.customer);
+                    self.examples
+                        .offer(mix64(journey.customer), journey.customer);
                 }
             }
         }

@@ -52,7 +52,10 @@ impl fmt::Display for InsightsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InsightsError::UnknownTouchpoint { role, name } => {
-                write!(f, "{role} touchpoint {name:?} is not in the journey definition")
+                write!(
+                    f,
+                    "{role} touchpoint {name:?} is not in the journey definition"
+                )
             }
             InsightsError::OutOfRange { field, value } => {
                 write!(f, "{field} = {value} is out of range")

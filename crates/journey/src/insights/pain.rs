@@ -266,9 +266,17 @@ impl PainPointsAccumulator {
         options: PainOptions,
     ) -> Result<PainPointsAccumulator, InsightsError> {
         check_range("min_z", options.min_z, 0.0..=100.0)?;
-        check_range("negative_emotion_max", options.negative_emotion_max, -1.0..=1.0)?;
+        check_range(
+            "negative_emotion_max",
+            options.negative_emotion_max,
+            -1.0..=1.0,
+        )?;
         check_range("dwell_ratio_min", options.dwell_ratio_min, 1.0..=1e6)?;
-        check_range("ticket_window_days", options.ticket_window_days, 0.0..=3_650.0)?;
+        check_range(
+            "ticket_window_days",
+            options.ticket_window_days,
+            0.0..=3_650.0,
+        )?;
         check_range("examples", options.examples as f64, 0.0..=100.0)?;
         let group = Group {
             touchpoints: vec![TouchCell::new(options.examples); context.roles().len()],
@@ -385,7 +393,9 @@ impl PainPointsAccumulator {
             if contact[i] && signals[i].contains(Signal::SelfServiceToHuman) {
                 step.switches += 1;
                 step.switch_customers = 1;
-                step.examples[SWITCH].customers.offer(mix64(customer), customer);
+                step.examples[SWITCH]
+                    .customers
+                    .offer(mix64(customer), customer);
                 if let Some(text) = journey.facts.text.get(i).cloned().flatten() {
                     let hash = event_hash(customer, journey.ts_us[i]);
                     step.examples[SWITCH].texts.offer(hash, text);
@@ -394,7 +404,9 @@ impl PainPointsAccumulator {
         }
         for step in steps.values_mut() {
             step.customers = 1;
-            step.examples[DWELL].customers.offer(mix64(customer), customer);
+            step.examples[DWELL]
+                .customers
+                .offer(mix64(customer), customer);
         }
         steps
     }
@@ -624,7 +636,9 @@ impl Finder<'_> {
         if emotion.n < 2 || emotion.high >= self.options.negative_emotion_max {
             return None;
         }
-        if self.persona.is_some() && below_rest_z(&cell.emotion, &everyone.emotion) < self.options.min_z {
+        if self.persona.is_some()
+            && below_rest_z(&cell.emotion, &everyone.emotion) < self.options.min_z
+        {
             return None;
         }
         let severity = (-emotion.mean).clamp(0.0, 1.0);
@@ -672,8 +686,7 @@ impl Finder<'_> {
             let at_from = cells[from as usize].self_service_events;
             let from_switches = switches_from[&from];
             if step.switches > 0 && self_service > at_from {
-                let expected =
-                    (switches - from_switches) as f64 / (self_service - at_from) as f64;
+                let expected = (switches - from_switches) as f64 / (self_service - at_from) as f64;
                 points.extend(self.share_finding(ShareTest {
                     kind: PainKind::ChannelSwitch,
                     touchpoint: from,
@@ -708,7 +721,8 @@ impl Finder<'_> {
             return None;
         }
         let severity = 1.0 - reference_s / median_s;
-        let slow_from = values.partition_point(|&v| v <= self.options.dwell_ratio_min * reference_s);
+        let slow_from =
+            values.partition_point(|&v| v <= self.options.dwell_ratio_min * reference_s);
         let slow_share = (values.len() - slow_from) as f64 / values.len() as f64;
         let affected = (step.customers as f64 * slow_share).round() as u64;
         let examples = &step.examples[DWELL];

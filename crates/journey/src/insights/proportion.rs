@@ -259,8 +259,16 @@ mod tests {
         // se = √(1/9 + 1/19 + 1/4 + 1/64) = 0.655262.
         let ratio = OddsRatio::with_prior(8, 18, 3, 63);
         close(ratio.odds_ratio, 7.578_947, 1e-6);
-        close(ratio.low, (7.578_947_f64.ln() - Z_975 * 0.655_262).exp(), 1e-5);
-        close(ratio.high, (7.578_947_f64.ln() + Z_975 * 0.655_262).exp(), 1e-4);
+        close(
+            ratio.low,
+            (7.578_947_f64.ln() - Z_975 * 0.655_262).exp(),
+            1e-5,
+        );
+        close(
+            ratio.high,
+            (7.578_947_f64.ln() + Z_975 * 0.655_262).exp(),
+            1e-4,
+        );
         let empty = OddsRatio::with_prior(0, 0, 0, 0);
         assert_eq!(empty.odds_ratio, 1.0);
     }
@@ -268,7 +276,11 @@ mod tests {
     #[test]
     fn slope_by_hand() {
         assert_eq!(slope_per_step(&[1.0]), None);
-        close(slope_per_step(&[1.0, 0.5, 0.0]).expect("values"), -0.5, 1e-12);
+        close(
+            slope_per_step(&[1.0, 0.5, 0.0]).expect("values"),
+            -0.5,
+            1e-12,
+        );
         // x̄ = 1.5, ȳ = 0.25; Σdx·dy = (−1.5)(0.25)+(−0.5)(−0.25)+(0.5)(0.75)+(1.5)(−0.75) = −1;
         // Σdx² = 5 → −0.2.
         close(

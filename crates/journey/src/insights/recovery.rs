@@ -115,7 +115,8 @@ impl Accumulator for RecoveryAccumulator {
 
     fn observe(&mut self, journey: &Journey<'_>) {
         let context = &self.context;
-        let Some(complaint) = (0..journey.len()).find(|&i| context.emotion.role(journey, i).complaint)
+        let Some(complaint) =
+            (0..journey.len()).find(|&i| context.emotion.role(journey, i).complaint)
         else {
             return;
         };

@@ -142,9 +142,9 @@ impl ResolutionAccumulator {
             .any(|j| is_contact(config, journey, j) && same_issue(j));
         let said_unsolved = |j: usize| rating_emotion(journey, j).is_some_and(|e| e <= poor);
         let by_survey = said_unsolved(i)
-            || later.clone().any(|j| {
-                issue_of(i).is_some() && issue_of(j) == issue_of(i) && said_unsolved(j)
-            });
+            || later
+                .clone()
+                .any(|j| issue_of(i).is_some() && issue_of(j) == issue_of(i) && said_unsolved(j));
         Counts {
             answered: 1,
             resolved: u64::from(resolved),
@@ -165,7 +165,12 @@ impl ResolutionAccumulator {
             }
         };
         let z = rest.map_or(0.0, |rest| {
-            two_proportion_z(counts.reopened, counts.resolved, rest.reopened, rest.resolved)
+            two_proportion_z(
+                counts.reopened,
+                counts.resolved,
+                rest.reopened,
+                rest.resolved,
+            )
         });
         ResolutionRow {
             id,
@@ -207,7 +212,10 @@ impl ResolutionAccumulator {
                 Self::row(id, team, row, Some(&rest))
             })
             .collect();
-        rows.sort_by(|a, b| b.z.total_cmp(&a.z).then((a.team, a.id).cmp(&(b.team, b.id))));
+        rows.sort_by(|a, b| {
+            b.z.total_cmp(&a.z)
+                .then((a.team, a.id).cmp(&(b.team, b.id)))
+        });
         rows
     }
 }
@@ -260,7 +268,11 @@ impl Accumulator for ResolutionAccumulator {
         let alone = |id: u32| (id, NO_NAME);
         ResolutionReport {
             overall: Self::row(NO_NAME, NO_NAME, &self.overall, None),
-            agents: self.rows(&self.agents, |(team, _)| team, |(team, agent)| (agent, team)),
+            agents: self.rows(
+                &self.agents,
+                |(team, _)| team,
+                |(team, agent)| (agent, team),
+            ),
             teams: self.rows(teams, whole, alone),
             channels: self.rows(channels, whole, alone),
             themes: self.rows(themes, whole, alone),

@@ -167,7 +167,11 @@ impl AtRiskAccumulator {
     ) -> Result<AtRiskAccumulator, InsightsError> {
         check_range("poor_count", f64::from(options.poor_count), 1.0..=1e6)?;
         check_range("window_days", options.window_days, 0.0..=36_500.0)?;
-        check_range("falling_min_events", options.falling_min_events as f64, 2.0..=1e6)?;
+        check_range(
+            "falling_min_events",
+            options.falling_min_events as f64,
+            2.0..=1e6,
+        )?;
         check_range(
             "falling_events",
             options.falling_events as f64,
@@ -205,7 +209,8 @@ impl AtRiskAccumulator {
     fn count_outcome(&mut self, journey: &Journey<'_>, reached_ts: Option<i64>) {
         let context = &self.context;
         let roles = context.roles();
-        let Some(first) = (0..journey.len()).find(|&i| roles[journey.touchpoint[i].index()].purchase)
+        let Some(first) =
+            (0..journey.len()).find(|&i| roles[journey.touchpoint[i].index()].purchase)
         else {
             return;
         };
@@ -315,13 +320,11 @@ impl Accumulator for AtRiskAccumulator {
         if reasons.is_empty() {
             return;
         }
-        events.sort_by(|a, b| (a.ts_us, a.reason).cmp(&(b.ts_us, b.reason)));
+        events.sort_by_key(|e| (e.ts_us, e.reason));
         events.dedup_by(|a, b| a.ts_us == b.ts_us && a.touchpoint == b.touchpoint);
         let keep = events.len().saturating_sub(self.options.evidence_events);
         events.drain(..keep);
-        let value = (journey.facts.value.iter())
-            .filter(|v| v.is_finite())
-            .sum();
+        let value = (journey.facts.value.iter()).filter(|v| v.is_finite()).sum();
         self.customers.push(AtRiskCustomer {
             customer: journey.customer,
             value,
@@ -344,9 +347,8 @@ impl Accumulator for AtRiskAccumulator {
     }
 
     fn finish(mut self) -> AtRiskReport {
-        self.customers.sort_by(|a, b| {
-            (b.value.total_cmp(&a.value)).then(a.customer.cmp(&b.customer))
-        });
+        self.customers
+            .sort_by(|a, b| (b.value.total_cmp(&a.value)).then(a.customer.cmp(&b.customer)));
         let [(after_hits, after_n), (other_hits, other_n)] = self.repurchase;
         AtRiskReport {
             customers: self.customers,

@@ -141,8 +141,7 @@ impl Accumulator for RootCauseAccumulator {
             .map(|i| is_contact(config, journey, i) || config.role(journey, i).complaint)
             .collect();
         let theme_of = |j: usize| {
-            (journey.facts.theme.get(j).copied())
-                .filter(|&t| t != NO_NAME && contact[j])
+            (journey.facts.theme.get(j).copied()).filter(|&t| t != NO_NAME && contact[j])
         };
         for j in 0..n {
             if let Some(theme) = theme_of(j) {
