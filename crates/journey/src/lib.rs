@@ -6,6 +6,7 @@
 
 pub mod funnel;
 mod hash;
+pub mod insights;
 pub mod map;
 pub mod outcomes;
 pub mod owned;

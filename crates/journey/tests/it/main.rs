@@ -6,6 +6,7 @@ mod common;
 mod funnel;
 mod funnel_paths_support;
 mod funnel_reference;
+mod insights;
 mod map;
 mod outcomes;
 mod paths;
