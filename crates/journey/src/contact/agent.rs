@@ -65,9 +65,7 @@ pub struct AgentEvent {
 }
 
 /// What the agent is doing at a moment.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AgentActivity {
     Handling,
@@ -143,7 +141,9 @@ pub fn agent_spells(events: &[AgentEvent]) -> Vec<AgentSpell> {
             AgentEventKind::Ready => {
                 changes.push((event.ts_us, Change::State(AgentActivity::ReadyIdle)));
             }
-            AgentEventKind::Break => changes.push((event.ts_us, Change::State(AgentActivity::Break))),
+            AgentEventKind::Break => {
+                changes.push((event.ts_us, Change::State(AgentActivity::Break)))
+            }
             AgentEventKind::Contact => changes.extend(work(AgentActivity::Handling)),
             AgentEventKind::AfterContactWork => {
                 changes.extend(work(AgentActivity::AfterContactWork));
@@ -278,9 +278,8 @@ impl AgentTally {
     }
 
     fn finish(&self, agent: Option<u32>, team: Option<u32>) -> AgentStats {
-        let secs = |activity: AgentActivity| {
-            self.time_us[activity.index()] as f64 / MICROS_PER_SECOND
-        };
+        let secs =
+            |activity: AgentActivity| self.time_us[activity.index()] as f64 / MICROS_PER_SECOND;
         let time = ActivityTimes {
             handling_s: secs(AgentActivity::Handling),
             after_contact_work_s: secs(AgentActivity::AfterContactWork),
@@ -315,7 +314,9 @@ impl AgentTally {
             slices: self.slices,
             time,
             logged_in_s: logged_in_us as f64 / MICROS_PER_SECOND,
-            non_customer_work_s: time.after_contact_work_s + time.manual_task_s + time.tool_lookup_s,
+            non_customer_work_s: time.after_contact_work_s
+                + time.manual_task_s
+                + time.tool_lookup_s,
             contacts: self.contacts,
             manual_steps: self.manual_steps,
             manual_steps_per_contact: (self.contacts > 0)
@@ -366,11 +367,14 @@ impl AgentAccumulator {
             events.iter().all(|e| e.agent == first.agent),
             "one agent's events per slice"
         );
-        let entry = self.agents.entry(first.agent).or_insert_with(|| AgentEntry {
-            team: first.team,
-            first_ts_us: first.ts_us,
-            tally: AgentTally::default(),
-        });
+        let entry = self
+            .agents
+            .entry(first.agent)
+            .or_insert_with(|| AgentEntry {
+                team: first.team,
+                first_ts_us: first.ts_us,
+                tally: AgentTally::default(),
+            });
         entry.adopt_team(first.team, first.ts_us);
         let tally = &mut entry.tally;
         tally.agents = 1;

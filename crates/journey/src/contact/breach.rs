@@ -237,7 +237,9 @@ impl fmt::Display for Recommendation {
                 f,
                 "current staffing should meet the target: check adherence, handle times and outages"
             ),
-            Recommendation::Unreachable => write!(f, "no staffing meets the target at this traffic"),
+            Recommendation::Unreachable => {
+                write!(f, "no staffing meets the target at this traffic")
+            }
         }
     }
 }
@@ -312,7 +314,11 @@ struct OpenBreach {
 
 impl QueueState {
     fn evict(&mut self, window_start_us: i64) {
-        while self.arrivals.front().is_some_and(|&ts| ts <= window_start_us) {
+        while self
+            .arrivals
+            .front()
+            .is_some_and(|&ts| ts <= window_start_us)
+        {
             self.arrivals.pop_front();
         }
         while let Some(outcome) = self.outcomes.front().copied()
@@ -388,11 +394,14 @@ impl BreachDetector {
     /// queue must come in time order; those of different queues need not.
     pub fn observe(&mut self, event: &QueueEvent) -> Result<Option<BreachSignal>, ContactError> {
         let answer_within_us = self.answer_within_us;
-        let state = self.queues.entry(event.queue).or_insert_with(|| QueueState {
-            first_ts_us: event.ts_us,
-            last_ts_us: event.ts_us,
-            ..QueueState::default()
-        });
+        let state = self
+            .queues
+            .entry(event.queue)
+            .or_insert_with(|| QueueState {
+                first_ts_us: event.ts_us,
+                last_ts_us: event.ts_us,
+                ..QueueState::default()
+            });
         if event.ts_us < state.last_ts_us {
             return Err(ContactError::OutOfOrder {
                 queue: event.queue,
@@ -428,7 +437,13 @@ impl BreachDetector {
             }
             QueueEventKind::Staffed { agents } => state.agents = Some(agents),
         }
-        Ok(judge(&self.config, event.queue, event.ts_us, self.window_us, state))
+        Ok(judge(
+            &self.config,
+            event.queue,
+            event.ts_us,
+            self.window_us,
+            state,
+        ))
     }
 }
 
@@ -472,7 +487,10 @@ fn judge(
                 return None;
             };
             let min_interval_us = secs_to_us(config.min_alert_interval_secs);
-            if state.last_alert_us.is_some_and(|last| now_us - last < min_interval_us) {
+            if state
+                .last_alert_us
+                .is_some_and(|last| now_us - last < min_interval_us)
+            {
                 return None;
             }
             state.last_alert_us = Some(now_us);
@@ -494,8 +512,7 @@ fn judge(
             }))
         }
         Some(breach) => {
-            let healthy = window.service_level
-                >= config.service_level_target + config.clear_margin
+            let healthy = window.service_level >= config.service_level_target + config.clear_margin
                 && !asa_over(config.asa_clear_margin);
             if !healthy {
                 breach.recovering_since_us = None;

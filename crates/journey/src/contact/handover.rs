@@ -32,9 +32,7 @@ pub struct HandoverSpec {
 
 impl Default for HandoverSpec {
     fn default() -> Self {
-        HandoverSpec {
-            window_secs: 900.0,
-        }
+        HandoverSpec { window_secs: 900.0 }
     }
 }
 
@@ -173,7 +171,10 @@ impl Accumulator for HandoverAccumulator {
     }
 
     fn merge(&mut self, other: Self) {
-        for (mine, theirs) in [(&mut self.teams, other.teams), (&mut self.agents, other.agents)] {
+        for (mine, theirs) in [
+            (&mut self.teams, other.teams),
+            (&mut self.agents, other.agents),
+        ] {
             for (key, tally) in theirs {
                 let slot = mine.entry(key).or_default();
                 slot.count += tally.count;

@@ -45,7 +45,11 @@ impl ContactRecord {
 pub fn contact_records(journey: &Journey<'_>, out: &mut Vec<ContactRecord>) {
     let facts = &journey.facts;
     for event_idx in 0..journey.len() {
-        let contact = facts.contact.get(event_idx).copied().unwrap_or(Contact::NONE);
+        let contact = facts
+            .contact
+            .get(event_idx)
+            .copied()
+            .unwrap_or(Contact::NONE);
         let wait_s = known_secs(facts.wait_s.get(event_idx).copied());
         let event_handle_s = known_secs(facts.handle_s.get(event_idx).copied());
         let abandoned = facts.abandoned.get(event_idx).copied().flatten();
