@@ -111,6 +111,19 @@ fn metrics(c: &mut Criterion) {
         };
         b.iter(|| run(black_box(&journeys), &spec))
     });
+    for (name, grouping) in [
+        ("metrics_by_agent", vec![ContactDimension::Agent]),
+        (
+            "metrics_by_queue_x_half_hour",
+            vec![ContactDimension::Queue, ContactDimension::Interval],
+        ),
+    ] {
+        let spec = ContactSpec {
+            groupings: vec![grouping],
+            ..spec.clone()
+        };
+        group.bench_function(name, |b| b.iter(|| run(black_box(&journeys), &spec)));
+    }
     group.bench_function("metrics_queue_agent_queue_x_half_hour", |b| {
         b.iter(|| run(black_box(&journeys), &spec))
     });

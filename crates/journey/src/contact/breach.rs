@@ -390,6 +390,21 @@ impl BreachDetector {
         })
     }
 
+    /// The window of `queue` as of its last event, for a live view; `None`
+    /// for a queue not seen yet.
+    pub fn window_stats(&self, queue: u32) -> Option<WindowStats> {
+        let state = self.queues.get(&queue)?;
+        let span_us = (state.last_ts_us - state.first_ts_us).min(self.window_us);
+        Some(state.stats(span_us, &self.config))
+    }
+
+    /// Whether `queue` is in breach (an alert raised and not yet cleared).
+    pub fn in_breach(&self, queue: u32) -> bool {
+        self.queues
+            .get(&queue)
+            .is_some_and(|state| state.breach.is_some())
+    }
+
     /// Feeds one event; returns the signal it raises, if any. Events of one
     /// queue must come in time order; those of different queues need not.
     pub fn observe(&mut self, event: &QueueEvent) -> Result<Option<BreachSignal>, ContactError> {

@@ -992,6 +992,14 @@ fn queue_contact(arrival_s: f64, wait_s: f64, abandoned: bool) -> journey::conta
     }
 }
 
+fn detector_in_breach_after(events: &[QueueEvent]) -> bool {
+    let mut detector = BreachDetector::new(&BreachConfig::default()).expect("valid config");
+    for event in events {
+        detector.observe(event).expect("events in order");
+    }
+    detector.in_breach(events[0].queue)
+}
+
 fn run_detector(config: &BreachConfig, events: &[QueueEvent]) -> Vec<BreachSignal> {
     let mut detector = BreachDetector::new(config).expect("valid config");
     let mut signals = Vec::new();
@@ -1054,6 +1062,7 @@ fn one_spike_raises_exactly_one_alert_and_clears_after() {
         }
     );
     let cleared_s = cleared.at_us as f64 / 1e6;
+    assert!(!detector_in_breach_after(&events));
     assert!(
         cleared_s > spike.1 && cleared_s < spike.1 + 1_800.0,
         "cleared at {cleared_s} s"
@@ -1125,6 +1134,87 @@ fn noise_near_the_threshold_does_not_flap() {
         naive_gaps_s.iter().any(|&gap| gap < 60.0),
         "{naive_gaps_s:?}"
     );
+}
+
+/// The window recomputed from every event seen so far.
+fn reference_window(config: &BreachConfig, events: &[QueueEvent]) -> journey::contact::WindowStats {
+    let now_us = events.last().expect("an event").ts_us;
+    let first_us = events[0].ts_us;
+    let window_us = (config.window_secs * 1e6).round() as i64;
+    let inside: Vec<&QueueEvent> = (events.iter())
+        .filter(|e| e.ts_us > now_us - window_us)
+        .collect();
+    let mut arrivals = 0_u64;
+    let (mut answered, mut abandoned, mut within) = (0_u64, 0_u64, 0_u64);
+    let (mut answered_wait_s, mut all_wait_s) = (0.0, 0.0);
+    let mut handles_s: Vec<f64> = Vec::new();
+    for event in inside {
+        match event.kind {
+            QueueEventKind::Arrival => arrivals += 1,
+            QueueEventKind::Answered { wait_s } => {
+                answered += 1;
+                answered_wait_s += wait_s;
+                all_wait_s += wait_s;
+                within += u64::from(wait_s <= config.answer_within_secs);
+            }
+            QueueEventKind::Abandoned { wait_s } => {
+                abandoned += 1;
+                all_wait_s += wait_s;
+            }
+            QueueEventKind::Handled { handle_s } => handles_s.push(handle_s),
+            QueueEventKind::Staffed { .. } => {}
+        }
+    }
+    let outcomes = answered + abandoned;
+    let arrivals = arrivals.max(outcomes);
+    let span_s = (((now_us - first_us).min(window_us)) as f64 / 1e6).max(1.0);
+    journey::contact::WindowStats {
+        arrivals,
+        answered,
+        abandoned,
+        service_level: within as f64 / outcomes.max(1) as f64,
+        asa_s: (answered > 0).then(|| answered_wait_s / answered as f64),
+        aht_s: if handles_s.is_empty() {
+            config.default_aht_secs
+        } else {
+            handles_s.iter().sum::<f64>() / handles_s.len() as f64
+        },
+        arrivals_per_hour: arrivals as f64 / span_s * 3600.0,
+        patience_s: if abandoned > 0 {
+            Some((all_wait_s / abandoned as f64).max(1.0))
+        } else {
+            config.default_patience_secs
+        },
+    }
+}
+
+proptest! {
+    #[test]
+    fn detector_window_equals_a_recount(
+        steps in prop::collection::vec((0_i64..120, 0_u8..5, 0_u8..60), 1..200),
+        window_secs in prop_oneof![Just(60.0), Just(300.0), Just(900.0)],
+    ) {
+        let config = BreachConfig { window_secs, ..BreachConfig::default() };
+        let mut detector = BreachDetector::new(&config).expect("valid");
+        let mut events: Vec<QueueEvent> = Vec::new();
+        let mut ts_s = 0;
+        for (gap_s, kind, secs) in steps {
+            ts_s += gap_s;
+            let secs = f64::from(secs);
+            let kind = match kind {
+                0 => QueueEventKind::Arrival,
+                1 => QueueEventKind::Answered { wait_s: secs },
+                2 => QueueEventKind::Abandoned { wait_s: secs },
+                3 => QueueEventKind::Handled { handle_s: secs * 10.0 },
+                _ => QueueEventKind::Staffed { agents: u32::from(kind) },
+            };
+            let event = QueueEvent { queue: 1, ts_us: ts_s * SECOND_US, kind };
+            detector.observe(&event).expect("in order");
+            events.push(event);
+            let actual = detector.window_stats(1).expect("queue seen");
+            assert_same_json(&actual, &reference_window(&config, &events));
+        }
+    }
 }
 
 #[test]
