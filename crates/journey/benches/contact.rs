@@ -4,8 +4,14 @@
 //! detector replaying the same million contacts as queue events. Run with
 //! `cargo bench -p journey --bench contact`.
 //!
-//! Results: see the report of the commit that added this file and
-//! BENCHMARKS.md when the integrator records them.
+//! Results on 2026-11-23, 2-core AMD EPYC VM shared with other builds
+//! (load average 5–7, so ±20 %), release profile, criterion medians:
+//! - 1,000,000 contacts (2,000,000 events): total only 113 ms; by agent
+//!   (200 groups) 125 ms; by queue × half hour (23,000 groups) 594 ms; all
+//!   three groupings 664 ms. The many-group case is bound by cache misses
+//!   on the group table (a better-mixing hash did not help).
+//! - Breach detector replaying the same contacts as 2.9 million queue
+//!   events (8 queues): 436 ms, about 150 ns per event.
 
 use std::hint::black_box;
 use std::time::Duration;
