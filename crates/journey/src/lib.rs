@@ -4,6 +4,7 @@
 //! finishes into a result. No I/O, no clock, no async: the engine feeds the
 //! journeys, and the same code runs embedded or on a cluster.
 
+pub mod contact;
 pub mod funnel;
 mod hash;
 pub mod insights;

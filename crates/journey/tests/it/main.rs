@@ -3,6 +3,7 @@
 //! split over random partial accumulators merged in random order.
 
 mod common;
+mod contact;
 mod funnel;
 mod funnel_paths_support;
 mod funnel_reference;
