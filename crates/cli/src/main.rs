@@ -7,6 +7,7 @@ mod convert;
 mod generate;
 mod import;
 mod ingest;
+mod insights;
 mod output;
 mod returning;
 mod serve;
@@ -74,6 +75,8 @@ enum Command {
     Funnel(analyses::FunnelArgs),
     /// Paths through touchpoints (sessions), for a Sankey diagram.
     Paths(analyses::PathsArgs),
+    /// Insights with evidence: pain points, moments of truth, at-risk customers, root causes, …
+    Insights(insights::InsightsArgs),
     /// Retention cohorts (or lifecycle with --lifecycle): who comes back.
     Retention(returning::RetentionArgs),
     /// Customer value: BG/NBD, Pareto/NBD, Gamma-Gamma, CLV, RFM, slipping away.
@@ -395,6 +398,10 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let engine = engine::Engine::open(&cli.data).await?;
             let result = analyses::paths(&engine, &args).await?;
             analyses::print_paths(&result, cli.format)
+        }
+        Command::Insights(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            insights::run(&engine, &args).await
         }
         Command::Retention(args) => {
             let engine = engine::Engine::open(&cli.data).await?;

@@ -135,6 +135,9 @@ pub struct JourneyContext {
 pub struct FactNames {
     pub channels: Vec<String>,
     pub agents: Vec<String>,
+    /// Theme labels, and the theme of each distinct text that has one.
+    pub themes: Vec<String>,
+    pub theme_of_text: HashMap<String, u32>,
 }
 
 impl FactNames {
@@ -341,6 +344,7 @@ struct Columns<'a> {
 struct FactIds {
     channels: HashMap<String, u32>,
     agents: HashMap<String, u32>,
+    themes: bool,
 }
 
 fn floats(batch: &RecordBatch, name: &str) -> Vec<f32> {
@@ -428,6 +432,7 @@ impl Assembler {
         let fact_ids = context.facts.as_ref().map(|names| FactIds {
             channels: FactNames::ids(&names.channels),
             agents: FactNames::ids(&names.agents),
+            themes: !names.theme_of_text.is_empty(),
         });
         Assembler {
             partial,
@@ -477,7 +482,23 @@ impl Assembler {
             _ => Vec::new(),
         };
         let facts = match &self.fact_ids {
-            Some(ids) => batch_facts(batch, ids)?,
+            Some(ids) => {
+                let mut facts = batch_facts(batch, ids)?;
+                if ids.themes
+                    && let Some(names) = &self.context.facts
+                {
+                    facts.theme = facts
+                        .text
+                        .iter()
+                        .map(|text| {
+                            text.as_ref()
+                                .and_then(|t| names.theme_of_text.get(t).copied())
+                                .unwrap_or(NO_NAME)
+                        })
+                        .collect();
+                }
+                facts
+            }
             None => OwnedFacts::default(),
         };
         Ok(Columns {

@@ -6,6 +6,7 @@
 mod journey_exec;
 pub mod query;
 pub mod returning;
+pub mod insights;
 mod scan;
 
 pub use journey_exec::{
@@ -255,7 +256,38 @@ impl Engine {
             let column = arrow::array::AsArray::as_string::<i32>(&column);
             agents.extend(column.iter().flatten().map(str::to_string));
         }
-        Ok(FactNames { channels, agents })
+        Ok(FactNames {
+            channels,
+            agents,
+            ..FactNames::default()
+        })
+    }
+
+    /// [`Engine::fact_names`] plus the themes of the stored texts (each
+    /// distinct text gets the first theme that holds it).
+    pub async fn fact_names_with_themes(&self) -> Result<FactNames, EngineError> {
+        let mut names = self.fact_names().await?;
+        let mut texts = Vec::new();
+        for batch in self
+            .sql("SELECT DISTINCT text FROM events WHERE text IS NOT NULL ORDER BY text")
+            .await?
+        {
+            let column = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+            let column = arrow::array::AsArray::as_string::<i32>(&column);
+            texts.extend(column.iter().flatten().map(str::to_string));
+        }
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let themes = text::themes(&refs, &text::ThemeOptions::default());
+        for (id, theme) in themes.iter().enumerate() {
+            for &index in &theme.text_indices {
+                names
+                    .theme_of_text
+                    .entry(texts[index].clone())
+                    .or_insert(id as u32);
+            }
+        }
+        names.themes = themes.into_iter().map(|t| t.label).collect();
+        Ok(names)
     }
 
     async fn journey_plan_with(
@@ -374,6 +406,21 @@ impl Engine {
             .run_full(name, filter, None, Some(names.clone()), factory)
             .await?;
         Ok((accumulator, names))
+    }
+
+    /// Runs an accumulator over journeys that carry facts named by `names`.
+    pub async fn run_with_names<A, F>(
+        &self,
+        name: &str,
+        filter: &EventFilter,
+        names: FactNames,
+        factory: F,
+    ) -> Result<A, EngineError>
+    where
+        A: Accumulator + 'static,
+        F: Fn() -> A + Send + Sync + 'static,
+    {
+        self.run_full(name, filter, None, Some(names), factory).await
     }
 
     async fn run_full<A, F>(

@@ -39,7 +39,7 @@ pub struct OwnedFacts {
 impl OwnedFacts {
     /// The facts of events `range` (slices of absent facts stay empty).
     pub fn slice(&self, range: std::ops::Range<usize>) -> Facts<'_> {
-        fn part<T>(values: &[T], range: &std::ops::Range<usize>) -> &[T] {
+        fn part<'a, T>(values: &'a [T], range: &std::ops::Range<usize>) -> &'a [T] {
             values.get(range.clone()).unwrap_or(&[])
         }
         Facts {

@@ -543,3 +543,32 @@ pub async fn value(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery
     }
     Ok(Json(value))
 }
+
+pub async fn insight(
+    State(state): State<Arc<AppState>>,
+    Path(kind): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    if !engine::insights::INSIGHTS.contains(&kind.as_str()) {
+        return Err(ApiError::not_found(
+            "unknown_insight",
+            format!("no insight {kind:?}; use one of {}", engine::insights::INSIGHTS.join(", ")),
+        ));
+    }
+    let engine = state.engine().await?;
+    let days = match params.get("days") {
+        Some(_) => Some(params.usize("days", 0)? as u32),
+        None => None,
+    };
+    let value = engine
+        .insight(&engine::insights::InsightsQuery {
+            filters: params.filters(),
+            insight: kind,
+            outcome: params.string("outcome"),
+            outcome_touchpoint: params.string("outcome_touchpoint"),
+            days,
+        })
+        .await?;
+    Ok(Json(value))
+}

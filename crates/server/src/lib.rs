@@ -99,6 +99,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/retention", get(api::retention))
         .route("/lifecycle", get(api::lifecycle))
         .route("/value", get(api::value))
+        .route("/insights/{kind}", get(api::insight))
         .route("/customers", get(api::customers))
         .route("/customers/{customer}", get(api::customer))
         .route("/sql", post(api::sql))

@@ -58,6 +58,10 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/value", summary: "BG/NBD, Pareto/NBD and Gamma-Gamma fits, CLV, RFM and who is slipping away.", parameters: &[
         ("purchase", "Purchase touchpoint (repeatable)."), ("calibration_end", "End of calibration (ISO date)."), ("period", "day or week."), ("limit", "Customers listed."),
     ], security: "read" },
+    Operation { method: "get", path: "/api/insights/{kind}", summary: "An insight with evidence: pain-points, at-risk, follow-up, resolution, root-causes, recovery, emotion, moments, drivers, attribution, personas, conformance.", parameters: with_filters![
+        ("outcome", "repurchase, churn, promoter, conversion or recommendation (moments, drivers)."),
+        ("outcome_touchpoint", "The outcome is reaching this touchpoint later."), ("days", "Repurchase or churn window, days."),
+    ], security: "read" },
     Operation { method: "get", path: "/api/customers", summary: "Search customers by key, identity or trait value.", parameters: &[("q", "Search text."), ("limit", "Most customers returned.")], security: "read" },
     Operation { method: "get", path: "/api/customers/{customer}", summary: "One customer's journey timeline, identities, traits and personas.", parameters: &[], security: "read" },
     Operation { method: "post", path: "/api/sql", summary: "Read-only SQL over the events table; body {sql}.", parameters: &[], security: "read" },

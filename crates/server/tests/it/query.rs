@@ -193,7 +193,8 @@ async fn every_documented_operation_is_routed() {
             let uri = path
                 .replace("{name}", "product_page")
                 .replace("{customer}", "1")
-                .replace("{call}", "track");
+                .replace("{call}", "track")
+                .replace("{kind}", "emotion");
             let body = (method == "post").then(|| json!({"sql": "SELECT 1"}));
             let (status, _, _) = call(
                 &f.state,
@@ -250,4 +251,27 @@ async fn return_journey_endpoints_answer_with_the_kernels_numbers() {
         call(&f.state, "GET", "/api/retention?period=fortnight", key, None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "bad_parameter");
+}
+
+#[tokio::test]
+async fn insights_answer_with_names() {
+    let f = fixture(600).await;
+    let key = Some(f.read_key.as_str());
+    let (status, _, pain) = call(&f.state, "GET", "/api/insights/pain-points", key, None).await;
+    assert_eq!(status, StatusCode::OK, "{pain}");
+    let points = pain["points"].as_array().expect("points");
+    assert!(!points.is_empty());
+    assert!(points[0]["touchpoint"].is_string(), "names, not ids: {}", points[0]);
+    let (status, _, moments) = call(
+        &f.state,
+        "GET",
+        "/api/insights/moments?outcome=repurchase",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moments}");
+    let (status, _, body) = call(&f.state, "GET", "/api/insights/horoscope", key, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "unknown_insight");
 }
