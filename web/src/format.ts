@@ -53,7 +53,7 @@ export const kindOrder: ChannelKind[] = ['digital', 'human', 'physical']
 /** A decimal with a fixed number of digits and thousands separators: 1,234.50. */
 export function decimal(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '–'
-  return new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value)
+  return new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value).replace('-', '−')
 }
 
 /** A model parameter: four significant digits, exponent form outside 0.001–100,000. */

@@ -76,15 +76,23 @@ export async function renderReturnView(main: HTMLElement, context: ViewContext):
       { class: 'select select-multiple', multiple: true, size: 5, 'aria-label': `${label} (none selected: any touchpoint)`, 'data-testid': testId },
       sortedTouchpoints.map((t) => h('option', { value: t.touchpoint }, touchpointLabel(t.touchpoint))),
     )
+    const summary = h('span', { class: 'muted small picker-summary', 'aria-live': 'polite' })
+    const summarise = (): void => {
+      const names = [...select.selectedOptions].map((o) => o.value)
+      summary.textContent = names.length === 0 ? 'Any touchpoint' : names.length <= 2 ? names.map(touchpointLabel).join(', ') : `${names.length} touchpoints`
+    }
     const set = (names: string[]): void => {
       for (const option of select.options) option.selected = names.includes(option.value)
+      summarise()
     }
+    select.addEventListener('change', summarise)
     set(selected)
     const presets = h(
       'div',
       { class: 'row picker-presets' },
       h('button', { class: 'button button-small', type: 'button', onclick: () => { set([]); select.dispatchEvent(new Event('change')) } }, 'Any'),
       purchase.length ? h('button', { class: 'button button-small', type: 'button', title: `Purchase touchpoints of journey.toml: ${purchase.map(touchpointLabel).join(', ')}`, onclick: () => { set(purchase); select.dispatchEvent(new Event('change')) } }, 'Purchases') : null,
+      summary,
     )
     return { element: h('div', { class: 'control' }, h('span', {}, label), select, presets), select, set }
   }
@@ -248,7 +256,7 @@ const groupOf = <T extends { group: string }>(groups: T[], name: string): T | un
 
 function triangleOption(cohorts: Cohort[], period: RetentionPeriod): ChartOption {
   const columns = cohorts.length
-  const data = cohorts.flatMap((cohort, row) => cohort.shares.map((share, k) => ({ value: [k, row, share ?? 0], share, count: cohort.values[k] ?? 0, itemStyle: { color: shareColour(share) } })))
+  const data = cohorts.flatMap((cohort, row) => cohort.shares.map((share, k) => ({ value: [k, row, share ?? 0], share, count: cohort.values[k] ?? 0, itemStyle: { color: shareColour(share) }, label: { color: share !== null && share > 0.45 ? '#ffffff' : '#1f2933' } })))
   return {
     ...baseOption(),
     grid: { left: 96, right: 16, top: 40, bottom: 16 },
@@ -263,7 +271,6 @@ function triangleOption(cohorts: Cohort[], period: RetentionPeriod): ChartOption
           show: true,
           fontSize: fontSize('small'),
           formatter: (item: { data: { share: number | null } }) => percent(item.data.share, 1),
-          color: '#1f2933',
         },
       },
     ],
@@ -348,9 +355,9 @@ function drawTriangle(host: HTMLElement, report: RetentionReport, query: ReturnQ
 
 const lifecycleStates = [
   { key: 'new', name: 'New', colour: okabeIto.blue, decal: 'none' },
-  { key: 'returning', name: 'Returning', colour: okabeIto.green, decal: 'rect' },
+  { key: 'returning', name: 'Returning', colour: okabeIto.green, decal: 'diagonal' },
   { key: 'resurrecting', name: 'Resurrecting', colour: okabeIto.orange, decal: 'circle' },
-  { key: 'dormant', name: 'Dormant', colour: okabeIto.vermillion, decal: 'diagonal' },
+  { key: 'dormant', name: 'Dormant', colour: okabeIto.vermillion, decal: 'rect' },
 ] as const
 
 function decalOf(kind: string): object | undefined {
@@ -363,7 +370,6 @@ export function lifecycleOption(report: LifecycleReport, group: string): ChartOp
   const periods = groupOf(report.groups, group)?.periods ?? []
   return {
     ...baseOption(),
-    aria: { enabled: true, decal: { show: true } },
     grid: { left: 64, right: 24, top: 48, bottom: 56 },
     legend: { top: 0, right: 0, textStyle: { fontSize: fontSize('body') } },
     tooltip: {
@@ -549,13 +555,13 @@ function drawValue(host: HTMLElement, value: ValueReport, purchase: string[]): v
       h('div', {}, h('dt', {}, 'Share'), h('dd', { 'data-metric': 'candidate_share' }, percent(slipping.candidate_share))),
     ),
     scatter,
+    h('div', { class: 'value-grid' }, models, rfm),
     h(
       'section',
       { class: 'card' },
       h('h2', { class: 'card-title' }, 'Slipping away'),
       h('p', { class: 'card-subtitle' }, `Valuable customers (CLV at least ${decimal(slipping.value_threshold)}) whose P(alive) is low or fell in the last 30 days, by value at risk. Select a customer to see their journey.`),
-      slipping.ranked.length === 0 ? empty('Nobody valuable is slipping away.') : h('div', { class: 'table-scroll' }, table),
+      slipping.ranked.length === 0 ? empty('Nobody valuable is slipping away.') : h('div', { class: 'table-scroll slipping-scroll', tabindex: '0', role: 'region', 'aria-label': 'Customers slipping away' }, table),
     ),
-    h('div', { class: 'value-grid' }, models, rfm),
   )
 }
