@@ -6,11 +6,13 @@
 //! Usage: node scripts/make-fixtures.mjs [DEMO_DIR]   (default /tmp/demo5k)
 //! Reads DEMO_DIR/journey.toml, DEMO_DIR/traits.parquet and the Delta table
 //! DEMO_DIR/events; writes fixtures/meta.json, fixtures/touchpoints.json and
-//! fixtures/customers.json.gz (gzip: it holds every event of ~800 customers). Dev-only: the dashboard never imports this.
+//! fixtures/customers.json.gz (gzip: it holds every event of the ~1,000
+//! customers the other fixtures name, value.json's too: run
+//! make-return-fixtures.mjs first). Dev-only: the dashboard never imports this.
 
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet'
 import { parse as parseToml } from 'smol-toml'
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -81,6 +83,13 @@ const meta = {
   from_us: Math.min(...timestamps) * 1000,
   to_us: Math.max(...timestamps) * 1000,
   traits: [...new Set(traitRows.map((row) => row.trait))].sort(),
+  outcomes: {
+    purchase: journey.outcomes?.purchase ?? [],
+    conversion: journey.outcomes?.conversion ?? null,
+    repurchase_days: journey.outcomes?.repurchase_days ?? null,
+    churn_days: journey.outcomes?.churn_days ?? null,
+    recommendation: journey.outcomes?.recommendation ?? [],
+  },
 }
 
 // --- /api/touchpoints/{name} ---------------------------------------------
@@ -117,6 +126,13 @@ for (const statistics of map.touchpoints) {
 // The funnel's customer and drop-off lists (read as text: the keys exceed 2^53).
 for (const match of funnelText.matchAll(/"(?:customer_keys|drop_off_keys)":\s*\[([^\]]*)\]/g)) {
   for (const key of match[1].split(',').map((s) => s.trim()).filter(Boolean)) referencedCustomers.add(key)
+}
+
+// The customers of the return-journey view (make-return-fixtures.mjs).
+if (existsSync(join(fixturesDirectory, 'value.json'))) {
+  const { answer } = JSON.parse(readFileSync(join(fixturesDirectory, 'value.json'), 'utf8'))
+  for (const outlook of answer.outlooks) referencedCustomers.add(outlook.customer)
+  for (const slipping of answer.slipping_away.ranked) referencedCustomers.add(slipping.customer)
 }
 
 // --- /api/customers/{customer} -------------------------------------------

@@ -5,7 +5,12 @@
 //! It answers only what the fixtures hold: the map (all customers and each
 //! persona), one funnel (product_page,cart,checkout,order_confirmation_email,
 //! 14d, ordered; plain or broken down by channel), the default paths, the
-//! variants, every touchpoint, and ~800 customers. Other queries get a 422
+//! variants, every touchpoint, ~900 customers, and the return journey:
+//! retention triangles (any touchpoint: first-time or recurring, by day
+//! (14), week or month (12), plain or cumulative, of the total or the
+//! previous period; purchases: week or month, plain), lifecycles (any
+//! touchpoint or purchases, by day, week or month) and the value models
+//! with their defaults. Other queries get a 422
 //! problem+json that says so. Filters the fixtures cannot honour are refused
 //! the same way rather than ignored.
 //!
@@ -43,6 +48,9 @@ const funnelByChannel = readKeyedFixture('funnel-breakdown.json')
 const paths = readFixture('paths.json')
 const variants = readFixture('variants.json')
 const touchpoints = readFixture('touchpoints.json')
+const retentionAnswers = readFixture('retention.json')
+const lifecycleAnswers = readFixture('lifecycle.json')
+const valueAnswer = readFixture('value.json')
 const customers = JSON.parse(gunzipSync(readFileSync(join(fixtures, 'customers.json.gz'))).toString('utf8'))
 const customersByKey = new Map(customers.map((c) => [c.customer, c]))
 const personaNames = new Set(meta.personas.map((p) => p.name))
@@ -122,6 +130,77 @@ function answerPaths(query) {
   return paths
 }
 
+const unsupported = (detail) => new Problem(422, 'mock_unsupported', `${detail} The mock server holds a few answers only; run the dashboard against \`touchpoint serve\` for others.`)
+const touchpointNames = new Set(meta.touchpoints.map((t) => t.touchpoint))
+
+/** A repeatable touchpoint parameter as a sorted list, checked against journey.toml. */
+function touchpointList(query, name) {
+  const values = query.getAll(name).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean)
+  for (const value of values) if (!touchpointNames.has(value)) throw new Problem(400, 'unknown_touchpoint', `no touchpoint named "${value}"`)
+  return [...new Set(values)].sort()
+}
+
+function oneOf(query, name, allowed, defaultValue) {
+  const value = query.get(name) ?? defaultValue
+  if (value === undefined) throw new Problem(400, 'bad_parameter', `${name} is required (${allowed.join(', ')})`)
+  if (!allowed.includes(value)) throw new Problem(400, 'bad_parameter', `${name} must be one of ${allowed.join(', ')}, got "${value}"`)
+  return value
+}
+
+function positiveInteger(query, name) {
+  const text = query.get(name)
+  if (text === null) throw new Problem(400, 'bad_parameter', `${name} is required`)
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1 || value > 400) throw new Problem(400, 'bad_parameter', `${name} must be an integer from 1 to 400, got "${text}"`)
+  return value
+}
+
+function booleanParameter(query, name) {
+  const text = query.get(name) ?? 'false'
+  if (text !== 'true' && text !== 'false') throw new Problem(400, 'bad_parameter', `${name} must be true or false, got "${text}"`)
+  return text === 'true'
+}
+
+const sameQuery = (held, asked) => Object.entries(asked).every(([name, value]) => JSON.stringify(held[name]) === JSON.stringify(value))
+const describe = (asked) => Object.entries(asked).map(([name, value]) => `${name}=${Array.isArray(value) ? value.join(',') || '(any)' : value}`).join(', ')
+
+function answerRetention(query) {
+  refuseFilters(query, ['start', 'return', 'retention_type', 'period', 'periods', 'cumulative', 'reference'])
+  const asked = {
+    start: touchpointList(query, 'start'),
+    return: touchpointList(query, 'return'),
+    retention_type: oneOf(query, 'retention_type', ['first_time', 'recurring'], 'first_time'),
+    period: oneOf(query, 'period', ['day', 'week', 'month']),
+    periods: positiveInteger(query, 'periods'),
+    cumulative: booleanParameter(query, 'cumulative'),
+    reference: oneOf(query, 'reference', ['total', 'previous'], 'total'),
+  }
+  const held = retentionAnswers.find((entry) => sameQuery(entry.query, asked))
+  if (!held) throw unsupported(`No retention fixture for ${describe(asked)}.`)
+  return held.answer
+}
+
+function answerLifecycle(query) {
+  refuseFilters(query, ['touchpoint', 'period', 'periods'])
+  const asked = { touchpoint: touchpointList(query, 'touchpoint'), period: oneOf(query, 'period', ['day', 'week', 'month']), periods: positiveInteger(query, 'periods') }
+  const held = lifecycleAnswers.find((entry) => sameQuery(entry.query, asked))
+  if (!held) throw unsupported(`No lifecycle fixture for ${describe(asked)}.`)
+  return held.answer
+}
+
+function answerValue(query) {
+  refuseFilters(query, ['purchase', 'calibration_end', 'period', 'limit'])
+  const purchase = touchpointList(query, 'purchase')
+  const asked = {
+    purchase: purchase.length ? purchase : [...meta.outcomes.purchase].sort(),
+    calibration_end: query.get('calibration_end') ?? valueAnswer.query.calibration_end,
+    period: oneOf(query, 'period', ['day', 'week'], 'week'),
+    limit: query.has('limit') ? positiveInteger(query, 'limit') : 200,
+  }
+  if (!sameQuery(valueAnswer.query, asked)) throw unsupported(`No value fixture for ${describe(asked)}.`)
+  return valueAnswer.answer
+}
+
 function searchCustomers(query) {
   const q = (query.get('q') ?? '').trim().toLowerCase()
   const limit = Number(query.get('limit') ?? 20)
@@ -147,6 +226,9 @@ function answerApi(path, query) {
     return variants
   }
   if (path === '/api/customers') return searchCustomers(query)
+  if (path === '/api/retention') return answerRetention(query)
+  if (path === '/api/lifecycle') return answerLifecycle(query)
+  if (path === '/api/value') return answerValue(query)
   let match = path.match(/^\/api\/touchpoints\/([^/]+)$/)
   if (match) {
     refuseFilters(query, ['persona'])

@@ -36,6 +36,8 @@ export interface Meta {
   from_us: number
   to_us: number
   traits: string[]
+  /** `[outcomes]` of journey.toml; older servers do not send it. */
+  outcomes?: { purchase: string[]; conversion: string | null; repurchase_days: number | null; churn_days: number | null; recommendation: string[] }
 }
 
 export interface MapTouchpoint {
@@ -199,6 +201,78 @@ export interface CustomerDetail {
   traits: Record<string, string>
   personas: string[]
   events: CustomerEvent[]
+}
+
+export type RetentionPeriod = 'day' | 'week' | 'month'
+export type RetentionType = 'first_time' | 'recurring'
+export type RetentionReference = 'total' | 'previous'
+
+/** journey::retention::Cohort: `values[0]` is the size; cohort c of n periods has n − c values. */
+export interface Cohort {
+  cohort_start_us: number
+  cohort_start: string
+  size: number
+  values: number[]
+  shares: (number | null)[]
+}
+
+export interface RetentionReport {
+  period: RetentionPeriod
+  retention_type: RetentionType
+  cumulative: boolean
+  reference: RetentionReference
+  groups: { group: string; cohorts: Cohort[] }[]
+}
+
+export interface LifecyclePeriod {
+  period_start_us: number
+  period_start: string
+  new: number
+  returning: number
+  resurrecting: number
+  /** Active in the previous period but not in this one, as a positive count. */
+  dormant: number
+}
+
+export interface LifecycleReport {
+  period: RetentionPeriod
+  new_customer: string
+  groups: { group: string; periods: LifecyclePeriod[] }[]
+}
+
+export interface CustomerOutlook {
+  customer: string
+  p_alive: number
+  p_alive_before: number | null
+  expected_purchases: number
+  clv: number
+}
+
+export interface PoorExperience {
+  touchpoint: string
+  /** ISO 8601 per docs/api.md; the Rust type holds `ts_us`, accepted too. */
+  ts?: string
+  ts_us?: number
+  emotion: number
+}
+
+export interface SlippingCustomer extends CustomerOutlook {
+  rank: number
+  low_p_alive: boolean
+  falling_p_alive: boolean
+  poor_experiences: number
+  last_poor_experiences: PoorExperience[]
+}
+
+export interface ValueReport {
+  customers: number
+  bgnbd: { r: number; alpha: number; a: number; b: number; log_likelihood: number }
+  pareto_nbd: { r: number; alpha: number; s: number; beta: number; log_likelihood: number }
+  gamma_gamma: { p: number; q: number; gamma: number }
+  /** The `limit` customers of highest CLV. */
+  outlooks: CustomerOutlook[]
+  rfm: { segment: string; customers: number }[]
+  slipping_away: { customers: number; value_threshold: number | null; candidates: number; candidate_share: number | null; ranked: SlippingCustomer[] }
 }
 
 /** An API failure with the problem+json `detail` as message. */

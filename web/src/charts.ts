@@ -2,13 +2,13 @@
 // chart card with PNG and SVG export.
 
 import * as echarts from 'echarts/core'
-import { BarChart, LineChart, SankeyChart, ScatterChart } from 'echarts/charts'
-import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent } from 'echarts/components'
+import { BarChart, HeatmapChart, LineChart, SankeyChart, ScatterChart } from 'echarts/charts'
+import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 import type { EChartsCoreOption } from 'echarts/core'
 import { h } from './dom'
 
-echarts.use([BarChart, LineChart, SankeyChart, ScatterChart, AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, CanvasRenderer, SVGRenderer])
+echarts.use([BarChart, HeatmapChart, LineChart, SankeyChart, ScatterChart, AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent, CanvasRenderer, SVGRenderer])
 
 export type ChartOption = EChartsCoreOption
 export type Chart = echarts.ECharts
@@ -52,12 +52,16 @@ export function baseOption(): ChartOption {
   }
 }
 
-interface RenderedChart {
-  chart: Chart
+/** What an exported file shows: an option with its card's title. */
+export interface ExportSource {
   option: ChartOption
   name: string
   title: string
   subtitle: string | undefined
+}
+
+interface RenderedChart extends ExportSource {
+  chart: Chart
 }
 
 /** Charts on screen by name, for the export buttons and the browser tests. */
@@ -73,7 +77,7 @@ const downloadFile = (fileName: string, url: string): void => {
 const exportTitleHeightPx = 56
 
 /** The chart's option with its card title on top, for files that stand alone. */
-function optionWithTitle(rendered: RenderedChart): ChartOption {
+function optionWithTitle(rendered: ExportSource): ChartOption {
   const shift = (value: unknown): unknown => (typeof value === 'number' ? value + exportTitleHeightPx : value)
   const option = rendered.option as Record<string, unknown>
   const shifted = (part: unknown): unknown => {
@@ -101,8 +105,18 @@ function exportChart(name: string, renderer: 'canvas' | 'svg'): void {
   const rendered = chartsOnScreen.get(name)
   if (!rendered) return
   const host = rendered.chart.getDom()
-  const width = host.clientWidth || 800
-  const height = (host.clientHeight || 400) + exportTitleHeightPx
+  exportOption(rendered, renderer, host.clientWidth || 800, host.clientHeight || 400)
+}
+
+/**
+ * Downloads `NAME.png` or `NAME.svg` of an option that need not be on
+ * screen (e.g. the chart version of an HTML table), `width` × `height` pixels
+ * below the title.
+ */
+export function exportOption(source: ExportSource, renderer: 'canvas' | 'svg', width: number, chartHeight: number): void {
+  const name = source.name
+  const rendered = source
+  const height = chartHeight + exportTitleHeightPx
   const scratch = h('div', { style: `position:absolute;left:-10000px;top:0;width:${width}px;height:${height}px` })
   document.body.appendChild(scratch)
   const chart = echarts.init(scratch, null, { renderer, width, height })

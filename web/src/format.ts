@@ -49,3 +49,17 @@ export function setLabels(meta: Meta): void {
 export const touchpointLabel = (name: string): string => labels.get(name) ?? humanize(name)
 
 export const kindOrder: ChannelKind[] = ['digital', 'human', 'physical']
+
+/** A decimal with a fixed number of digits and thousands separators: 1,234.50. */
+export function decimal(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–'
+  return new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value).replace('-', '−')
+}
+
+/** A model parameter: four significant digits, exponent form outside 0.001–100,000. */
+export function parameter(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–'
+  const magnitude = Math.abs(value)
+  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5)) return value.toExponential(3).replace('e+', 'e').replace(/-/g, '−')
+  return String(Number(value.toPrecision(4))).replace('-', '−')
+}

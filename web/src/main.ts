@@ -1,7 +1,7 @@
 // The dashboard shell: read key, hash routing, navigation and the type-size switch.
 //
 // Fragment format: `#/VIEW?PARAMS` (`#/map?persona=a&compare=b`, `#/paths`,
-// `#/funnel`, `#/customer/ID`). `touchpoint demo` prints `#key=…`; a `key=`
+// `#/funnel`, `#/return?period=month`, `#/customer/ID`). `touchpoint demo` prints `#key=…`; a `key=`
 // parameter anywhere in the fragment is taken into sessionStorage and removed
 // from the address at once, so the key never stays in the history.
 
@@ -14,9 +14,10 @@ import { renderCustomerView } from './views/customer'
 import { renderFunnelView } from './views/funnel'
 import { renderMapView } from './views/map'
 import { renderPathsView, sankeyEdgePoint } from './views/paths'
+import { renderReturnView } from './views/return'
 
 export interface Route {
-  view: 'map' | 'paths' | 'funnel' | 'customer'
+  view: 'map' | 'paths' | 'funnel' | 'return' | 'customer'
   /** The path after the view name (the customer key). */
   rest: string
   parameters: URLSearchParams
@@ -35,6 +36,7 @@ const views: { view: Route['view']; title: string; path: string }[] = [
   { view: 'map', title: 'Journey map', path: '#/map' },
   { view: 'paths', title: 'Paths', path: '#/paths' },
   { view: 'funnel', title: 'Funnels', path: '#/funnel' },
+  { view: 'return', title: 'Return journey', path: '#/return' },
   { view: 'customer', title: 'Customers', path: '#/customer' },
 ]
 
@@ -170,7 +172,7 @@ async function render(): Promise<void> {
       history.replaceState(null, '', `${location.pathname}${location.search}${path}${query ? `?${query}` : ''}`)
     },
   }
-  const renderers = { map: renderMapView, paths: renderPathsView, funnel: renderFunnelView, customer: renderCustomerView }
+  const renderers = { map: renderMapView, paths: renderPathsView, funnel: renderFunnelView, return: renderReturnView, customer: renderCustomerView }
   try {
     await renderers[route.view](main, context)
   } catch (error) {
@@ -185,6 +187,32 @@ async function render(): Promise<void> {
   sankeyEdgePoint: (edgeIndex: number) => {
     const rendered = chartsOnScreen.get('paths-sankey')
     return rendered ? sankeyEdgePoint(rendered.chart, edgeIndex) : null
+  },
+  /** The series of a chart on screen: name, symbol, colour and data (values or customer keys). */
+  chartSeries: (name: string) => {
+    const rendered = chartsOnScreen.get(name)
+    if (!rendered) return null
+    const series = (rendered.chart.getOption() as { series?: { name?: string; symbol?: string; itemStyle?: { color?: string }; data?: unknown[] }[] }).series ?? []
+    return series.map((s) => ({
+      name: s.name ?? null,
+      symbol: s.symbol ?? null,
+      colour: s.itemStyle?.color ?? null,
+      data: (s.data ?? []).map((d) => (d && typeof d === 'object' && 'customer' in d ? (d as { customer: string }).customer : d)),
+    }))
+  },
+  /** Where a customer's point of the value scatter is, in page pixels. */
+  scatterPoint: (customer: string) => {
+    const rendered = chartsOnScreen.get('value-scatter')
+    if (!rendered) return null
+    const series = (rendered.chart.getOption() as { series: { data: { customer: string; value: [number, number] }[] }[] }).series
+    for (const [seriesIndex, s] of series.entries()) {
+      const point = s.data.find((d) => d.customer === customer)
+      if (!point) continue
+      const [x, y] = rendered.chart.convertToPixel({ seriesIndex }, point.value) as [number, number]
+      const box = rendered.chart.getDom().getBoundingClientRect()
+      return { x: box.left + x, y: box.top + y }
+    }
+    return null
   },
 }
 

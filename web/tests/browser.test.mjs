@@ -117,8 +117,8 @@ describe('touchpoint dashboard', () => {
     // The key left the address bar; the route stayed.
     assert.equal(new URL(page.url()).hash, '#/map')
     assert.equal(await page.evaluate(() => sessionStorage.getItem('touchpoint.read_key')), key)
-    // Navigation shows the four views and nothing else.
-    assert.deepEqual(await page.locator('.nav-link').allInnerTexts(), ['Journey map', 'Paths', 'Funnels', 'Customers'])
+    // Navigation shows the five views and nothing else.
+    assert.deepEqual(await page.locator('.nav-link').allInnerTexts(), ['Journey map', 'Paths', 'Funnels', 'Return journey', 'Customers'])
     const stages = await page.locator('.stage-column').evaluateAll((columns) => columns.map((c) => c.getAttribute('data-stage')))
     assert.deepEqual(stages, meta.stages)
     assert.equal(await page.getByTestId('cycle-arrow').count(), meta.cycle ? 1 : 0)
