@@ -35,6 +35,4 @@ pub enum IdentityError {
     UnknownRecord(RecordId),
     #[error("identity {0:?} is a placeholder (junk) id and links nothing")]
     JunkIdentity(String),
-    #[error("identity {0:?} appears in no link")]
-    UnknownIdentity(String),
 }

@@ -167,8 +167,11 @@ impl fmt::Display for ExplainedRecord {
                     trait_name,
                     normalised_hash,
                 } => {
-                    let short_hash = normalised_hash.get(..12).unwrap_or(normalised_hash);
-                    write!(f, "shared_trait {distinct_id:?} {trait_name}={short_hash}…")?;
+                    write!(f, "shared_trait {distinct_id:?} {trait_name}=")?;
+                    match normalised_hash.get(..12) {
+                        Some(prefix) if normalised_hash.len() > 12 => write!(f, "{prefix}…")?,
+                        _ => write!(f, "{normalised_hash}")?,
+                    }
                 }
             },
             Record::Identified { distinct_id, .. } => write!(f, "identified {distinct_id:?}")?,

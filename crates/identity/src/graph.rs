@@ -335,8 +335,10 @@ impl IdentityGraph {
     }
 
     /// Separates an identity: every link that names it and whose time is
-    /// not after the split's is undone. Links with later times join it again
-    /// (new evidence after the split).
+    /// not after the split's is undone, including links that arrive later
+    /// with such a time. Links with later times join it again (new evidence
+    /// after the split). An identity that no link names yet is accepted, so
+    /// that the result does not depend on which arrived first.
     pub fn detach(
         &mut self,
         distinct_id: &str,
@@ -346,9 +348,6 @@ impl IdentityGraph {
             return Err(IdentityError::JunkIdentity(distinct_id.to_string()));
         }
         let key = Event::customer_key(distinct_id);
-        if !self.identity_nodes.contains_key(&key) {
-            return Err(IdentityError::UnknownIdentity(distinct_id.to_string()));
-        }
         let record = self.record(Record::Split {
             target: SplitTarget::Identity {
                 distinct_id: distinct_id.to_string(),
@@ -544,13 +543,8 @@ impl IdentityGraph {
                 target: SplitTarget::Identity { distinct_id },
                 ..
             } => {
-                if !self
-                    .identity_nodes
-                    .contains_key(&Event::customer_key(distinct_id))
-                {
-                    return invalid(format!(
-                        "detaches {distinct_id:?}, which no earlier record names"
-                    ));
+                if is_junk_identity(distinct_id) {
+                    return invalid(format!("detaches the placeholder id {distinct_id:?}"));
                 }
             }
         }

@@ -40,9 +40,13 @@ pub fn decode_line(line: &str, line_number: usize) -> Result<(RecordId, Record),
         line_number,
         reason,
     };
-    let (version, rest) = line
-        .split_once(' ')
-        .ok_or_else(|| corrupt("expected `v<version> <id> <crc> <json>`".into()))?;
+    let fields: Vec<&str> = line.splitn(4, ' ').collect();
+    let [version, id_text, checksum_text, json] = fields[..] else {
+        return Err(corrupt(format!(
+            "expected `v<version> <id> <crc> <json>`, found {} of those 4 fields",
+            fields.len()
+        )));
+    };
     let found = version
         .strip_prefix('v')
         .and_then(|digits| digits.parse::<u32>().ok())
@@ -54,15 +58,9 @@ pub fn decode_line(line: &str, line_number: usize) -> Result<(RecordId, Record),
             supported: LOG_FORMAT_VERSION,
         });
     }
-    let (id_text, rest) = rest
-        .split_once(' ')
-        .ok_or_else(|| corrupt("the line ends after the version".into()))?;
     let id = id_text
         .parse::<u64>()
         .map_err(|_| corrupt(format!("record id {id_text:?} is not a number")))?;
-    let (checksum_text, json) = rest
-        .split_once(' ')
-        .ok_or_else(|| corrupt("the line ends after the record id".into()))?;
     let checksum = (checksum_text.len() == 8)
         .then(|| u32::from_str_radix(checksum_text, 16).ok())
         .flatten()
