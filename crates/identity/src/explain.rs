@@ -109,10 +109,11 @@ impl IdentityGraph {
         for (index, record) in self.records().iter().enumerate() {
             let [a, b] = self.ends[index];
             match record {
-                Record::Link { .. } if in_component(a) || in_component(b) => {
-                    if self.status[index] != RecordStatus::Joined {
-                        not_joined.push(explained(index));
-                    }
+                Record::Link { .. }
+                    if (in_component(a) || in_component(b))
+                        && self.status[index] != RecordStatus::Joined =>
+                {
+                    not_joined.push(explained(index));
                 }
                 Record::Identified { .. } if in_component(a) => marks.push(explained(index)),
                 Record::Split { target, .. } if self.split_touches(target, &in_component) => {

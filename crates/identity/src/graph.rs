@@ -853,6 +853,28 @@ impl IdentityGraph {
     }
 }
 
+/// Rewrites a column of customer keys to their canonical keys. Rows of one
+/// customer usually come together (the store sorts by customer), so a key
+/// equal to the previous row's reuses its answer and most rows cost one
+/// comparison instead of a map lookup.
+pub fn apply_overrides(overrides: &Overrides, keys: &mut [u64]) {
+    if overrides.is_empty() {
+        return;
+    }
+    let mut previous: Option<(u64, u64)> = None;
+    for key in keys.iter_mut() {
+        let canonical = match previous {
+            Some((original, canonical)) if original == *key => canonical,
+            _ => {
+                let canonical = overrides.get(key).copied().unwrap_or(*key);
+                previous = Some((*key, canonical));
+                canonical
+            }
+        };
+        *key = canonical;
+    }
+}
+
 fn junk(distinct_id: &str) -> Outcome {
     Outcome::Refused {
         record: None,

@@ -34,7 +34,7 @@ pub use error::IdentityError;
 pub use explain::{ExplainedRecord, Explanation, Member};
 pub use graph::{
     IdentityGraph, IdentityOptions, NoOpReason, Outcome, Overrides, RecordStatus, Refusal,
-    SplitOutcome,
+    SplitOutcome, apply_overrides,
 };
 pub use junk::{JUNK_IDENTITIES, is_junk_identity};
 pub use log::{LOG_FORMAT_VERSION, decode_line, decode_log, encode_record, encode_records};

@@ -281,3 +281,22 @@ fn outcomes_carry_record_ids_and_canonical_keys() {
     assert!(matches!(outcomes[1], Outcome::Refused { record: None, .. }));
     assert_eq!(graph.records().len(), 2);
 }
+
+#[test]
+fn apply_overrides_rewrites_a_key_column() {
+    let (graph, _, _) = run("identify a u1 @1; identify b u1 @2");
+    let key = model::Event::customer_key;
+    let mut column = [key("a"), key("a"), key("c"), key("b"), key("a"), key("u1")];
+    identity::apply_overrides(&graph.overrides(), &mut column);
+    assert_eq!(
+        column,
+        [
+            key("u1"),
+            key("u1"),
+            key("c"),
+            key("u1"),
+            key("u1"),
+            key("u1")
+        ]
+    );
+}
