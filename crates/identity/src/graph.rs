@@ -21,15 +21,20 @@
 //! identities, else the smallest key among its identities. Both rules look
 //! only at the component, so they too are independent of arrival order.
 //!
-//! A call whose time is not older than the newest record replayed so far
-//! is applied incrementally; an older one (late data) or a split replays
-//! the whole log, which is linear in its length. Batches (`link_all`,
-//! `from_records`) replay at most once.
+//! The mark of a link's identified side comes before the link itself, so
+//! `identify(a, u)` is refused exactly when `a`'s customer is already
+//! identified.
+//!
+//! A record that comes last in the replay order of its region (see
+//! `region`) is applied incrementally. A late one (an older time than
+//! records already applied in its region) or a split replays that region
+//! alone; `from_records` replays the whole log once.
 
 use crate::error::IdentityError;
 use crate::junk::is_junk_identity;
 use crate::log::encode_records;
 use crate::record::{Link, Reason, Record, RecordId, ReplayKey, SplitTarget};
+use crate::region::Regions;
 use crate::union_find::UnionFind;
 use model::{Event, IdentityRules};
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -184,9 +189,7 @@ pub struct IdentityGraph {
     /// Identity node → its detaches as (time, split), sorted.
     detaches: FxHashMap<u32, Vec<(i64, RecordId)>>,
     pub(crate) union_find: UnionFind,
-    /// The last record of the replay order applied so far.
-    last_replayed: Option<usize>,
-    needs_replay: bool,
+    regions: Regions,
 }
 
 impl IdentityGraph {
@@ -211,8 +214,7 @@ impl IdentityGraph {
             graph.check_logged(&record)?;
             graph.push(record);
         }
-        graph.needs_replay = true;
-        graph.replay_if_needed();
+        graph.replay_all();
         Ok(graph)
     }
 
@@ -268,18 +270,17 @@ impl IdentityGraph {
     /// Any link call.
     pub fn link(&mut self, link: Link, reason: Reason) -> Outcome {
         let submitted = self.submit_link(link, reason);
-        self.replay_if_needed();
         self.outcome(submitted)
     }
 
-    /// Many link calls with at most one replay, e.g. the identify calls of
-    /// an ingest batch. The outcomes are as of the whole batch.
+    /// Many link calls, e.g. the identify calls of an ingest batch. The
+    /// outcomes are as of the whole batch (a later call of the batch with
+    /// an earlier time may change an earlier call's outcome).
     pub fn link_all(&mut self, links: impl IntoIterator<Item = (Link, Reason)>) -> Vec<Outcome> {
         let submitted: Vec<Submitted> = links
             .into_iter()
             .map(|(link, reason)| self.submit_link(link, reason))
             .collect();
-        self.replay_if_needed();
         submitted
             .into_iter()
             .map(|submitted| self.outcome(submitted))
@@ -297,7 +298,6 @@ impl IdentityGraph {
                 reason,
             }))
         };
-        self.replay_if_needed();
         self.outcome(submitted)
     }
 
@@ -313,7 +313,6 @@ impl IdentityGraph {
             target: SplitTarget::Edge { edge },
             reason,
         });
-        self.replay_if_needed();
         let [a, b] = self.ends[edge_index];
         let (root_a, root_b) = (self.union_find.find_const(a), self.union_find.find_const(b));
         let record = RecordId(record as u64);
@@ -354,7 +353,6 @@ impl IdentityGraph {
             },
             reason,
         });
-        self.replay_if_needed();
         let node = self.identity_nodes[&key];
         let root = self.union_find.find_const(node);
         let n_identities = (0..self.nodes.len() as u32)
@@ -444,9 +442,7 @@ impl IdentityGraph {
     }
 
     pub(crate) fn replay_cmp(&self, a: usize, b: usize) -> Ordering {
-        self.replay_keys[a]
-            .cmp(&self.replay_keys[b])
-            .then_with(|| self.records[a].cmp(&self.records[b]))
+        replay_cmp(&self.replay_keys, &self.records, a, b)
     }
 
     /// The checks that need no other record; what passes is recorded.
@@ -562,23 +558,33 @@ impl IdentityGraph {
         }
     }
 
-    /// Appends a checked record and applies it incrementally when it comes
-    /// last in the replay order; otherwise the next `replay_if_needed`
-    /// replays everything.
+    /// Appends a checked record and applies it: incrementally when it
+    /// comes last in its region's replay order, else by replaying the
+    /// region.
     fn record(&mut self, record: Record) -> usize {
         let index = self.push(record);
-        if matches!(self.records[index], Record::Split { .. }) {
-            self.needs_replay = true;
-            return index;
-        }
-        let comes_last = self
-            .last_replayed
-            .is_none_or(|last| self.replay_cmp(index, last) != Ordering::Less);
-        if !self.needs_replay && comes_last {
-            self.step(index);
-            self.last_replayed = Some(index);
-        } else {
-            self.needs_replay = true;
+        let region = match &self.records[index] {
+            Record::Split { target, .. } => {
+                let node = match target {
+                    SplitTarget::Edge { edge } => self.ends[edge.0 as usize][0],
+                    SplitTarget::Identity { distinct_id } => {
+                        self.identity_nodes[&Event::customer_key(distinct_id)]
+                    }
+                };
+                let region = self.regions.find(node);
+                self.replay_region(region);
+                return index;
+            }
+            _ => self.regions.find(self.ends[index][0]),
+        };
+        match self.regions.last(region) {
+            Some(last) if self.replay_cmp(index, last as usize) == Ordering::Less => {
+                self.replay_region(region);
+            }
+            _ => {
+                self.step(index);
+                self.regions.set_last(region, index as u32);
+            }
         }
         index
     }
@@ -634,7 +640,22 @@ impl IdentityGraph {
             _ => RecordStatus::AlreadyJoined,
         });
         self.ends.push(ends);
+        let is_split = matches!(record, Record::Split { .. });
         self.records.push(record);
+        self.regions.push_record();
+        if !is_split {
+            let [a, b] = ends;
+            let (keys, records) = (&self.replay_keys, &self.records);
+            let later = |x: u32, y: u32| {
+                if replay_cmp(keys, records, x as usize, y as usize) == Ordering::Less {
+                    y
+                } else {
+                    x
+                }
+            };
+            let region = self.regions.union(a, b, later);
+            self.regions.add_record(region, index as u32);
+        }
         index
     }
 
@@ -669,13 +690,12 @@ impl IdentityGraph {
         self.nodes.push(node);
         self.node_keys.push(key);
         self.union_find.push(key);
+        self.regions.push_node();
         id
     }
 
-    fn replay_if_needed(&mut self) {
-        if !self.needs_replay {
-            return;
-        }
+    /// Replays the whole log (after `from_records`).
+    fn replay_all(&mut self) {
         self.union_find.reset(&self.node_keys);
         let mut order: Vec<usize> = (0..self.records.len())
             .filter(|&index| !matches!(self.records[index], Record::Split { .. }))
@@ -685,10 +705,32 @@ impl IdentityGraph {
         order.sort_by(|&a, &b| self.replay_cmp(a, b));
         for &index in &order {
             self.step(index);
+            let region = self.regions.find(self.ends[index][0]);
+            self.regions.set_last(region, index as u32);
         }
-        self.last_replayed = order.last().copied();
-        self.needs_replay = false;
         self.union_find.compress_all();
+    }
+
+    /// Replays one region: its nodes start as singletons again and its
+    /// records are applied in replay order. Nothing outside it changes,
+    /// because no link crosses a region's border.
+    fn replay_region(&mut self, region: u32) {
+        let nodes = self.regions.nodes(region);
+        for &node in &nodes {
+            self.union_find
+                .reset_node(node, self.node_keys[node as usize]);
+        }
+        let mut order = self.regions.records(region);
+        order.sort_by(|&a, &b| self.replay_cmp(a as usize, b as usize));
+        for &index in &order {
+            self.step(index as usize);
+        }
+        if let Some(&last) = order.last() {
+            self.regions.set_last(region, last);
+        }
+        for &node in &nodes {
+            self.union_find.compress(node);
+        }
     }
 
     /// Applies one record of the replay order.
@@ -747,6 +789,9 @@ impl IdentityGraph {
     /// The split that undoes a link: a split of the edge itself, or the
     /// earliest detach of one of its identities at or after the link's time.
     fn undone_by(&self, index: usize) -> Option<RecordId> {
+        if self.undone_edges.is_empty() && self.detaches.is_empty() {
+            return None;
+        }
         if let Some(&split) = self.undone_edges.get(&(index as u64)) {
             return Some(split);
         }
@@ -851,6 +896,14 @@ impl IdentityGraph {
         links.sort_by(|&a, &b| self.replay_cmp(a, b));
         links
     }
+}
+
+/// The replay order of two records by index: the cheap key first, the
+/// content only on a tie.
+fn replay_cmp(keys: &[ReplayKey], records: &[Record], a: usize, b: usize) -> Ordering {
+    keys[a]
+        .cmp(&keys[b])
+        .then_with(|| records[a].cmp(&records[b]))
 }
 
 /// Rewrites a column of customer keys to their canonical keys. Rows of one

@@ -27,6 +27,7 @@ mod junk;
 mod log;
 mod normalise;
 mod record;
+mod region;
 mod traits;
 mod union_find;
 

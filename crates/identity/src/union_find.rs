@@ -32,6 +32,22 @@ impl UnionFind {
         self.identified.resize(n_nodes, false);
     }
 
+    /// Makes one node a singleton again (for replaying its region).
+    pub(crate) fn reset_node(&mut self, node: u32, key: Option<u64>) {
+        let index = node as usize;
+        self.parent[index] = node;
+        self.size[index] = 1;
+        self.min_key[index] = key;
+        self.min_identified_key[index] = None;
+        self.identified[index] = false;
+    }
+
+    /// Points one node straight at its root.
+    pub(crate) fn compress(&mut self, node: u32) {
+        let root = self.find_const(node);
+        self.parent[node as usize] = root;
+    }
+
     /// Adds a singleton node.
     pub(crate) fn push(&mut self, key: Option<u64>) {
         let node = u32::try_from(self.parent.len()).expect("fewer than 2^32 nodes");
