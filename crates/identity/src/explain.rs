@@ -2,7 +2,7 @@
 //! chain of links from the identity to the canonical one with their
 //! reasons, and the links, marks and splits around them.
 
-use crate::graph::{IdentityGraph, Node, RecordStatus};
+use crate::graph::{IdentityGraph, RecordStatus};
 use crate::record::{Link, Record, RecordId, Source, SplitTarget};
 use model::Event;
 use std::fmt;
@@ -75,15 +75,15 @@ impl IdentityGraph {
         let canonical_node = self
             .identity_node(canonical)
             .expect("the canonical key is a member");
-        let mut members: Vec<Member> = (0..self.nodes.len() as u32)
+        let mut members: Vec<Member> = (0..self.n_nodes())
             .filter(|&other| in_component(other))
-            .filter_map(|other| match &self.nodes[other as usize] {
-                Node::Identity(name) => Some(Member {
+            .filter_map(|other| {
+                let name = self.identity_name(other)?;
+                Some(Member {
                     key: self.node_key(other).expect("an identity node has a key"),
-                    distinct_id: name.clone(),
+                    distinct_id: name.to_string(),
                     identified: self.union_find.is_node_identified(other),
-                }),
-                Node::Trait { .. } => None,
+                })
             })
             .collect();
         members.sort_by_key(|member| member.key);

@@ -153,17 +153,6 @@ pub enum SplitOutcome {
     },
 }
 
-/// A node of the graph: an identity, or the hub of one trait value that
-/// identities sharing it link to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Node {
-    Identity(String),
-    Trait {
-        trait_name: String,
-        normalised_hash: String,
-    },
-}
-
 /// A link or mark not yet recorded, or the reason it never will be.
 enum Submitted {
     Decided(Outcome),
@@ -180,10 +169,14 @@ pub struct IdentityGraph {
     /// twice; splits have `[u32::MAX; 2]`.
     pub(crate) ends: Vec<[u32; 2]>,
     pub(crate) status: Vec<RecordStatus>,
-    pub(crate) nodes: Vec<Node>,
+    /// Nodes are identities (with a key) or hubs of one trait value that
+    /// identities sharing it link to (without). Per node: the first record
+    /// that names it, where its name is read (no second copy of the text).
+    node_records: Vec<u32>,
     node_keys: Vec<Option<u64>>,
     identity_nodes: FxHashMap<u64, u32>,
-    trait_nodes: FxHashMap<(String, String), u32>,
+    /// Trait name → normalised hash → hub node.
+    trait_nodes: FxHashMap<String, FxHashMap<String, u32>>,
     /// Link record → the first split that undid it.
     undone_edges: FxHashMap<u64, RecordId>,
     /// Identity node → its detaches as (time, split), sorted.
@@ -355,7 +348,7 @@ impl IdentityGraph {
         });
         let node = self.identity_nodes[&key];
         let root = self.union_find.find_const(node);
-        let n_identities = (0..self.nodes.len() as u32)
+        let n_identities = (0..self.n_nodes())
             .filter(|&other| {
                 self.node_keys[other as usize].is_some()
                     && self.union_find.find_const(other) == root
@@ -602,20 +595,21 @@ impl IdentityGraph {
                     previous_id: a,
                     new_id: b,
                 }
-                | Link::Merge { a, b } => {
-                    [self.identity_node_or_new(a), self.identity_node_or_new(b)]
-                }
+                | Link::Merge { a, b } => [
+                    self.identity_node_or_new(a, index),
+                    self.identity_node_or_new(b, index),
+                ],
                 Link::SharedTrait {
                     distinct_id,
                     trait_name,
                     normalised_hash,
                 } => [
-                    self.identity_node_or_new(distinct_id),
-                    self.trait_node_or_new(trait_name, normalised_hash),
+                    self.identity_node_or_new(distinct_id, index),
+                    self.trait_node_or_new(trait_name, normalised_hash, index),
                 ],
             },
             Record::Identified { distinct_id, .. } => {
-                let node = self.identity_node_or_new(distinct_id);
+                let node = self.identity_node_or_new(distinct_id, index);
                 [node, node]
             }
             Record::Split { target, reason } => {
@@ -625,7 +619,7 @@ impl IdentityGraph {
                         self.undone_edges.entry(edge.0).or_insert(split);
                     }
                     SplitTarget::Identity { distinct_id } => {
-                        let node = self.identity_node_or_new(distinct_id);
+                        let node = self.identity_node_or_new(distinct_id, index);
                         let detaches = self.detaches.entry(node).or_default();
                         detaches.push((reason.ts_us, split));
                         detaches.sort_unstable();
@@ -659,39 +653,62 @@ impl IdentityGraph {
         index
     }
 
-    fn identity_node_or_new(&mut self, distinct_id: &str) -> u32 {
+    fn identity_node_or_new(&mut self, distinct_id: &str, record: usize) -> u32 {
         let key = Event::customer_key(distinct_id);
         if let Some(&node) = self.identity_nodes.get(&key) {
             return node;
         }
-        let node = self.new_node(Node::Identity(distinct_id.to_string()), Some(key));
+        let node = self.new_node(Some(key), record);
         self.identity_nodes.insert(key, node);
         node
     }
 
-    fn trait_node_or_new(&mut self, trait_name: &str, normalised_hash: &str) -> u32 {
-        let lookup = (trait_name.to_string(), normalised_hash.to_string());
-        if let Some(&node) = self.trait_nodes.get(&lookup) {
+    fn trait_node_or_new(&mut self, trait_name: &str, normalised_hash: &str, record: usize) -> u32 {
+        let existing = self
+            .trait_nodes
+            .get(trait_name)
+            .and_then(|hubs| hubs.get(normalised_hash));
+        if let Some(&node) = existing {
             return node;
         }
-        let node = self.new_node(
-            Node::Trait {
-                trait_name: lookup.0.clone(),
-                normalised_hash: lookup.1.clone(),
-            },
-            None,
-        );
-        self.trait_nodes.insert(lookup, node);
+        let node = self.new_node(None, record);
+        self.trait_nodes
+            .entry(trait_name.to_string())
+            .or_default()
+            .insert(normalised_hash.to_string(), node);
         node
     }
 
-    fn new_node(&mut self, node: Node, key: Option<u64>) -> u32 {
-        let id = u32::try_from(self.nodes.len()).expect("fewer than 2^32 nodes");
-        self.nodes.push(node);
+    fn new_node(&mut self, key: Option<u64>, record: usize) -> u32 {
+        let id = u32::try_from(self.node_keys.len()).expect("fewer than 2^32 nodes");
+        self.node_records
+            .push(u32::try_from(record).expect("fewer than 2^32 records"));
         self.node_keys.push(key);
         self.union_find.push(key);
         self.regions.push_node();
         id
+    }
+
+    pub(crate) fn n_nodes(&self) -> u32 {
+        self.node_keys.len() as u32
+    }
+
+    /// The text of an identity node, read from the first record naming it;
+    /// `None` for a trait hub.
+    pub(crate) fn identity_name(&self, node: u32) -> Option<&str> {
+        let key = self.node_keys[node as usize]?;
+        let names: Vec<&str> = match &self.records[self.node_records[node as usize] as usize] {
+            Record::Link { link, .. } => link.identities(),
+            Record::Identified { distinct_id, .. } => vec![distinct_id],
+            Record::Split {
+                target: SplitTarget::Identity { distinct_id },
+                ..
+            } => vec![distinct_id],
+            Record::Split { .. } => Vec::new(),
+        };
+        names
+            .into_iter()
+            .find(|name| Event::customer_key(name) == key)
     }
 
     /// Replays the whole log (after `from_records`).
