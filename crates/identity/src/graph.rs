@@ -714,12 +714,20 @@ impl IdentityGraph {
     /// Replays the whole log (after `from_records`).
     fn replay_all(&mut self) {
         self.union_find.reset(&self.node_keys);
-        let mut order: Vec<usize> = (0..self.records.len())
+        // The keys sit beside the indices so that the sort reads memory in
+        // order; the records are compared only on a tie of keys. Stable, so
+        // identical records keep their arrival order (which of two identical
+        // records joins changes no customer).
+        let mut keyed: Vec<(ReplayKey, usize)> = (0..self.records.len())
             .filter(|&index| !matches!(self.records[index], Record::Split { .. }))
+            .map(|index| (self.replay_keys[index], index))
             .collect();
-        // Stable, so identical records keep their arrival order; which of
-        // two identical records joins does not change any customer.
-        order.sort_by(|&a, &b| self.replay_cmp(a, b));
+        keyed.sort_by(|(key_a, a), (key_b, b)| {
+            key_a
+                .cmp(key_b)
+                .then_with(|| self.records[*a].cmp(&self.records[*b]))
+        });
+        let order: Vec<usize> = keyed.into_iter().map(|(_, index)| index).collect();
         for &index in &order {
             self.step(index);
             let region = self.regions.find(self.ends[index][0]);
