@@ -143,12 +143,18 @@ pub struct DesignedStep {
     pub optional: bool,
 }
 
+/// How a trait's values combine when customers merge (the `identity` crate
+/// implements them; a trait with no strategy uses `Newest`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraitStrategy {
+    /// The value set last.
     Newest,
+    /// The value set first.
     Oldest,
+    /// The first value set that is not empty; an empty value never replaces one.
     NonEmpty,
+    /// The sum of the numeric values (counters, lifetime value).
     Add,
 }
 
@@ -159,6 +165,9 @@ pub struct IdentityRules {
     pub merge_on_traits: Vec<String>,
     /// How conflicting trait values are resolved when customers merge.
     pub trait_strategy: BTreeMap<String, TraitStrategy>,
+    /// Country calling code (digits, e.g. `"44"`) given to phone numbers
+    /// written in national form; without it such numbers link nothing.
+    pub phone_default_country_code: Option<String>,
 }
 
 impl Default for JourneyDefinition {
@@ -243,6 +252,14 @@ impl JourneyDefinition {
         }
         if self.personas.len() > 64 {
             return invalid("at most 64 personas are supported".into());
+        }
+        if let Some(code) = &self.identity.phone_default_country_code {
+            let digits_only = code.bytes().all(|byte| byte.is_ascii_digit());
+            if !digits_only || code.is_empty() || code.len() > 3 || code.starts_with('0') {
+                return invalid(format!(
+                    "identity.phone_default_country_code {code:?} is not a country calling code (1 to 3 digits, no leading 0)"
+                ));
+            }
         }
         Ok(())
     }
@@ -421,6 +438,28 @@ max_s = 86400
         );
         check("stagez = [\"a\"]", "unknown field");
         check("stages = [\"unknown\"]", "reserved");
+        check(
+            "[identity]\nphone_default_country_code = \"+44\"",
+            "not a country calling code",
+        );
+        check(
+            "[identity]\nphone_default_country_code = \"0044\"",
+            "not a country calling code",
+        );
+    }
+
+    #[test]
+    fn identity_rules_parse() {
+        let text = "[identity]\nmerge_on_traits = [\"email\", \"phone\"]\nphone_default_country_code = \"44\"\n[identity.trait_strategy]\nplan = \"newest\"\nlifetime_value = \"add\"\nemail = \"non_empty\"\n";
+        let definition = JourneyDefinition::from_toml(text).expect("identity rules are valid");
+        let identity = &definition.identity;
+        assert_eq!(identity.merge_on_traits, ["email", "phone"]);
+        assert_eq!(identity.phone_default_country_code.as_deref(), Some("44"));
+        assert_eq!(
+            identity.trait_strategy["lifetime_value"],
+            TraitStrategy::Add
+        );
+        assert_eq!(identity.trait_strategy["email"], TraitStrategy::NonEmpty);
     }
 
     #[test]
