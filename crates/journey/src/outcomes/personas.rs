@@ -251,14 +251,17 @@ impl Accumulator for PersonaDifferenceAccumulator {
             difference.q_value = q;
             difference.significant = q <= self.spec.false_discovery_rate;
         }
+        // Sums of floats differ in the last bits with the partitioning, so
+        // the ranking compares values rounded to 1e-9: equal effects then
+        // fall through to the persona/touchpoint/kind order.
+        let rounded = |value: f64| (value * 1e9).round();
         differences.sort_by(|x, y| {
             (y.significant.cmp(&x.significant))
                 .then(
-                    y.standardized_effect
-                        .abs()
-                        .total_cmp(&x.standardized_effect.abs()),
+                    rounded(y.standardized_effect.abs())
+                        .total_cmp(&rounded(x.standardized_effect.abs())),
                 )
-                .then(x.q_value.total_cmp(&y.q_value))
+                .then(rounded(x.q_value).total_cmp(&rounded(y.q_value)))
                 .then((x.persona, x.touchpoint, x.kind).cmp(&(y.persona, y.touchpoint, y.kind)))
         });
         PersonaDifferences {
