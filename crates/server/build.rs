@@ -23,7 +23,12 @@ fn npm(web: &Path, args: &[&str]) {
         .args(args)
         .current_dir(web)
         .status()
-        .unwrap_or_else(|e| panic!("cannot run npm {args:?} in {}: {e} (install Node.js and npm)", web.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run npm {args:?} in {}: {e} (install Node.js and npm)",
+                web.display()
+            )
+        });
     assert!(status.success(), "npm {args:?} failed in {}", web.display());
 }
 
@@ -89,7 +94,9 @@ fn main() {
     }
     let mut paths = Vec::new();
     files(&dist, &mut paths);
-    let mut code = String::from("/// The dashboard's built files: (path, content type, bytes).\npub static ASSETS: &[(&str, &str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The dashboard's built files: (path, content type, bytes).\npub static ASSETS: &[(&str, &str, &[u8])] = &[\n",
+    );
     for path in &paths {
         let relative = path
             .strip_prefix(&dist)
@@ -100,7 +107,10 @@ fn main() {
             code,
             "    ({relative:?}, {:?}, include_bytes!({:?})),",
             mime(path),
-            path.canonicalize().expect("built file exists").display().to_string()
+            path.canonicalize()
+                .expect("built file exists")
+                .display()
+                .to_string()
         )
         .expect("writing to a string");
     }

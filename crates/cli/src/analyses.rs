@@ -4,10 +4,10 @@
 
 use crate::output::{self, Format, Tabular, human_seconds};
 use clap::Args;
+use engine::Engine;
 use engine::query::{
     Filters, FunnelMode, FunnelQuery, MapQuery, MapReport, PathsQuery, VariantsQuery,
 };
-use engine::Engine;
 use journey::funnel::FunnelResult;
 use journey::map::JourneyMap;
 use journey::paths::PathsResult;

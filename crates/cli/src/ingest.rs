@@ -61,9 +61,7 @@ pub fn parse_line(line: &str, max_bytes: usize) -> Result<model::Event, String> 
     let nested: Vec<Option<String>> = header
         .iter()
         .map(|key| match &object[key] {
-            v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_)) => {
-                Some(v.to_string())
-            }
+            v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_)) => Some(v.to_string()),
             _ => None,
         })
         .collect();
@@ -151,7 +149,11 @@ pub async fn run(data: &std::path::Path, args: IngestArgs) -> anyhow::Result<()>
             opened.replayed_records,
             opened.replayed_events,
             opened.torn_tail_bytes,
-            if opened.index_rebuilt { "rebuilt" } else { "loaded" }
+            if opened.index_rebuilt {
+                "rebuilt"
+            } else {
+                "loaded"
+            }
         );
     }
     let ingestor = Arc::new(ingestor);

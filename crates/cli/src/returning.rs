@@ -62,7 +62,11 @@ pub struct ValueArgs {
     pub top: usize,
 }
 
-pub async fn retention(engine: &Engine, args: &RetentionArgs, format: Format) -> anyhow::Result<()> {
+pub async fn retention(
+    engine: &Engine,
+    args: &RetentionArgs,
+    format: Format,
+) -> anyhow::Result<()> {
     let periods = PeriodsText {
         period: args.period.clone(),
         periods: args.periods,
@@ -143,7 +147,11 @@ pub async fn value(engine: &Engine, args: &ValueArgs, format: Format) -> anyhow:
             purchase: args.purchase.clone(),
             calibration_end: args.calibration_end.clone(),
             period: args.period.clone(),
-            limit: if args.per_customer { usize::MAX } else { args.top },
+            limit: if args.per_customer {
+                usize::MAX
+            } else {
+                args.top
+            },
         })
         .await?;
     if format != Format::Table {
@@ -164,7 +172,10 @@ pub async fn value(engine: &Engine, args: &ValueArgs, format: Format) -> anyhow:
         p.r, p.alpha, p.s, p.beta, p.log_likelihood
     );
     match &report.gamma_gamma {
-        Some(g) => println!("Gamma-Gamma p {:.4}  q {:.4}  gamma {:.4}", g.p, g.q, g.gamma),
+        Some(g) => println!(
+            "Gamma-Gamma p {:.4}  q {:.4}  gamma {:.4}",
+            g.p, g.q, g.gamma
+        ),
         None => println!("Gamma-Gamma: not fitted (too few repeat purchases with value)"),
     }
     println!();

@@ -55,7 +55,10 @@ pub fn keys(data: &Path, command: KeysCommand) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("key kind {kind:?}: use write, read or admin"))?;
             let (key, record) = keys.create(kind, &name, now_text())?;
             println!("{key}");
-            eprintln!("created {:?} key {} (shown once; store it now)", record.kind, record.id);
+            eprintln!(
+                "created {:?} key {} (shown once; store it now)",
+                record.kind, record.id
+            );
         }
         KeysCommand::List => {
             for record in keys.list()? {

@@ -9,9 +9,8 @@ use crate::query::Filters;
 use crate::{Engine, EngineError, FactNames};
 use journey::Accumulator;
 use journey::insights::{
-    AtRiskAccumulator, EmotionCurveAccumulator, FollowUpAccumulator, InsightContext,
-    InsightSpec, PainPointsAccumulator, RecoveryAccumulator, ResolutionAccumulator,
-    RootCauseAccumulator,
+    AtRiskAccumulator, EmotionCurveAccumulator, FollowUpAccumulator, InsightContext, InsightSpec,
+    PainPointsAccumulator, RecoveryAccumulator, ResolutionAccumulator, RootCauseAccumulator,
 };
 use journey::outcomes::{
     AttributionAccumulator, AttributionSpec, ConformanceAccumulator, ConformanceSpec,
@@ -156,9 +155,9 @@ impl Engine {
         let batches = self
             .sql("SELECT CAST(max(ts) AS BIGINT) FROM events")
             .await?;
-        let array = batches
-            .first()
-            .map(|b| arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(b.column(0)).clone());
+        let array = batches.first().map(|b| {
+            arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(b.column(0)).clone()
+        });
         match array {
             Some(a) if a.len() == 1 && !arrow::array::Array::is_null(&a, 0) => Ok(a.value(0)),
             _ => Err(invalid("the store holds no events".into())),
@@ -220,31 +219,51 @@ impl Engine {
         let value = match query.insight.as_str() {
             "pain-points" => {
                 let c = context.clone();
-                run!("pain points", checked!(PainPointsAccumulator::new(c.clone(), Default::default())))
+                run!(
+                    "pain points",
+                    checked!(PainPointsAccumulator::new(c.clone(), Default::default()))
+                )
             }
             "at-risk" => {
                 let c = context.clone();
-                run!("at risk", checked!(AtRiskAccumulator::new(c.clone(), Default::default())))
+                run!(
+                    "at risk",
+                    checked!(AtRiskAccumulator::new(c.clone(), Default::default()))
+                )
             }
             "follow-up" => {
                 let c = context.clone();
-                run!("follow-up", checked!(FollowUpAccumulator::new(c.clone(), Default::default())))
+                run!(
+                    "follow-up",
+                    checked!(FollowUpAccumulator::new(c.clone(), Default::default()))
+                )
             }
             "resolution" => {
                 let c = context.clone();
-                run!("resolution", checked!(ResolutionAccumulator::new(c.clone(), Default::default())))
+                run!(
+                    "resolution",
+                    checked!(ResolutionAccumulator::new(c.clone(), Default::default()))
+                )
             }
             "root-causes" => {
                 let c = context.clone();
-                run!("root causes", checked!(RootCauseAccumulator::new(c.clone(), Default::default())))
+                run!(
+                    "root causes",
+                    checked!(RootCauseAccumulator::new(c.clone(), Default::default()))
+                )
             }
             "recovery" => {
                 let c = context.clone();
-                run!("recovery", checked!(RecoveryAccumulator::new(c.clone(), Default::default())))
+                run!(
+                    "recovery",
+                    checked!(RecoveryAccumulator::new(c.clone(), Default::default()))
+                )
             }
             "emotion" => {
                 let c = context.clone();
-                run!("emotion curve", move || EmotionCurveAccumulator::new(c.clone()))
+                run!("emotion curve", move || EmotionCurveAccumulator::new(
+                    c.clone()
+                ))
             }
             "moments" => {
                 let spec = MomentsSpec::new(self.outcome_rule(query, now_us)?);
@@ -270,11 +289,14 @@ impl Engine {
             }
             "personas" => {
                 let spec = PersonaDifferenceSpec::new(n_personas);
-                run!("persona differences", checked!(PersonaDifferenceAccumulator::new(&spec)))
+                run!(
+                    "persona differences",
+                    checked!(PersonaDifferenceAccumulator::new(&spec))
+                )
             }
             "conformance" => {
-                let mut spec =
-                    ConformanceSpec::from_definition(self.catalog()).map_err(|e| kernel_error(&e))?;
+                let mut spec = ConformanceSpec::from_definition(self.catalog())
+                    .map_err(|e| kernel_error(&e))?;
                 spec.n_personas = n_personas;
                 run!("conformance", checked!(ConformanceAccumulator::new(&spec)))
             }

@@ -352,7 +352,13 @@ fn floats(batch: &RecordBatch, name: &str) -> Vec<f32> {
         Some(column) => {
             let values = column.as_primitive::<Float32Type>();
             (0..values.len())
-                .map(|i| if values.is_null(i) { f32::NAN } else { values.value(i) })
+                .map(|i| {
+                    if values.is_null(i) {
+                        f32::NAN
+                    } else {
+                        values.value(i)
+                    }
+                })
                 .collect()
         }
         None => Vec::new(),
@@ -390,14 +396,24 @@ fn batch_facts(batch: &RecordBatch, ids: &FactIds) -> Result<OwnedFacts> {
     let intern = |names: Vec<Option<String>>, map: &HashMap<String, u32>| -> Vec<u32> {
         names
             .iter()
-            .map(|n| n.as_deref().and_then(|n| map.get(n).copied()).unwrap_or(NO_NAME))
+            .map(|n| {
+                n.as_deref()
+                    .and_then(|n| map.get(n).copied())
+                    .unwrap_or(NO_NAME)
+            })
             .collect()
     };
     let value = match batch.column_by_name(columns::VALUE) {
         Some(column) => {
             let values = column.as_primitive::<Float64Type>();
             (0..values.len())
-                .map(|i| if values.is_null(i) { f64::NAN } else { values.value(i) })
+                .map(|i| {
+                    if values.is_null(i) {
+                        f64::NAN
+                    } else {
+                        values.value(i)
+                    }
+                })
                 .collect()
         }
         None => Vec::new(),

@@ -3,10 +3,10 @@
 //! over the events. The engine opens a store at one version and answers
 //! queries over it.
 
+pub mod insights;
 mod journey_exec;
 pub mod query;
 pub mod returning;
-pub mod insights;
 mod scan;
 
 pub use journey_exec::{
@@ -36,6 +36,8 @@ pub enum EngineError {
     Query(#[from] datafusion::error::DataFusionError),
     #[error("{0}")]
     Invalid(String),
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
 }
 
 /// Which events and customers an analysis sees.
@@ -420,7 +422,8 @@ impl Engine {
         A: Accumulator + 'static,
         F: Fn() -> A + Send + Sync + 'static,
     {
-        self.run_full(name, filter, None, Some(names), factory).await
+        self.run_full(name, filter, None, Some(names), factory)
+            .await
     }
 
     async fn run_full<A, F>(

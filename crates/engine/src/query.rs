@@ -359,9 +359,14 @@ impl Engine {
             .clean
             .iter()
             .map(|rule| {
-                let (pattern, replacement) = rule.split_once("=>").or_else(|| rule.split_once('=')).ok_or_else(|| {
-                    invalid(format!("cleaning rule {rule:?}: expected REGEX=REPLACEMENT"))
-                })?;
+                let (pattern, replacement) = rule
+                    .split_once("=>")
+                    .or_else(|| rule.split_once('='))
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "cleaning rule {rule:?}: expected REGEX=REPLACEMENT"
+                        ))
+                    })?;
                 Ok(CleaningRule {
                     pattern: pattern.to_string(),
                     replacement: replacement.to_string(),
@@ -384,7 +389,9 @@ impl Engine {
                 .map_err(|e| invalid(e.to_string()))?,
         );
         let accumulator = self
-            .run("paths", &filter, move || PathsAccumulator::new(paths.clone()))
+            .run("paths", &filter, move || {
+                PathsAccumulator::new(paths.clone())
+            })
             .await?;
         Ok(accumulator.finish())
     }

@@ -9,9 +9,9 @@ use journey::Accumulator;
 use journey::funnel::catalog_names;
 use journey::retention::{
     LifecycleAccumulator, LifecycleReport, LifecycleSpec, Period, PeriodSpec, PersonaSpec,
-    PoorExperienceAccumulator, PoorExperienceSpec, PurchaseHistoryAccumulator,
-    PurchaseHistorySpec, RetentionAccumulator, RetentionReport, RetentionSpec, SlippingAway,
-    SlippingOptions, customer_outlooks, slipping_away,
+    PoorExperienceAccumulator, PoorExperienceSpec, PurchaseHistoryAccumulator, PurchaseHistorySpec,
+    RetentionAccumulator, RetentionReport, RetentionSpec, SlippingAway, SlippingOptions,
+    customer_outlooks, slipping_away,
 };
 use journey::value::{
     BgNbd, FitOptions, GammaGamma, ParetoNbd, PeriodUnit, SummaryOptions, rfm_scores,
@@ -149,9 +149,8 @@ impl Engine {
             .filter(|b| b.num_rows() > 0)
             .ok_or_else(|| invalid("the store holds no events".into()))?;
         let column = |i: usize| {
-            let array = arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(
-                batch.column(i),
-            );
+            let array =
+                arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(batch.column(i));
             (!arrow::array::Array::is_null(array, 0)).then(|| array.value(0))
         };
         match (column(0), column(1)) {
@@ -200,7 +199,9 @@ impl Engine {
                 "" | "total" => journey::retention::RetentionReference::Total,
                 "previous" => journey::retention::RetentionReference::Previous,
                 other => {
-                    return Err(invalid(format!("reference {other:?}: use total or previous")));
+                    return Err(invalid(format!(
+                        "reference {other:?}: use total or previous"
+                    )));
                 }
             },
             personas: PersonaSpec::all_of(self.catalog()),
@@ -229,7 +230,9 @@ impl Engine {
             .validate(&catalog_names(self.catalog()))
             .map_err(|e| invalid(e.to_string()))?;
         let accumulator = self
-            .run("lifecycle", &filter, move || LifecycleAccumulator::new(&validated))
+            .run("lifecycle", &filter, move || {
+                LifecycleAccumulator::new(&validated)
+            })
             .await?;
         Ok(accumulator.finish())
     }
@@ -282,7 +285,9 @@ impl Engine {
         };
         let value_error = |e: journey::value::ValueError| invalid(e.to_string());
         let summaries = histories.summaries(&summary_options).map_err(value_error)?;
-        let base = histories.customer_base(&summary_options).map_err(value_error)?;
+        let base = histories
+            .customer_base(&summary_options)
+            .map_err(value_error)?;
         let fit = FitOptions::default();
         let bgnbd = BgNbd::fit(&base, &fit).map_err(value_error)?;
         let pareto = ParetoNbd::fit(&base, &fit).map_err(value_error)?;
@@ -312,7 +317,9 @@ impl Engine {
         let mut segments: BTreeMap<String, u64> = BTreeMap::new();
         if !rfm_values.is_empty() {
             for score in rfm_scores(&rfm_values).map_err(value_error)? {
-                *segments.entry(score.segment.name().to_string()).or_default() += 1;
+                *segments
+                    .entry(score.segment.name().to_string())
+                    .or_default() += 1;
             }
         }
         let period_name = match period {
@@ -366,8 +373,7 @@ impl Engine {
 fn whole_history(filters: &Filters) -> Result<EventFilter, EngineError> {
     if filters.from.is_some() || filters.to.is_some() {
         return Err(invalid(
-            "retention and value read whole histories: use the period settings, not from/to"
-                .into(),
+            "retention and value read whole histories: use the period settings, not from/to".into(),
         ));
     }
     filters.to_filter()

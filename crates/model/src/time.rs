@@ -132,7 +132,11 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -168,7 +172,13 @@ mod tests {
 
     #[test]
     fn format_and_parse_agree() {
-        for us in [0, 1, 1_700_000_000_123_456, 951_782_400_000_000, 86_399_999_999] {
+        for us in [
+            0,
+            1,
+            1_700_000_000_123_456,
+            951_782_400_000_000,
+            86_399_999_999,
+        ] {
             let text = format_timestamp(us);
             assert_eq!(parse_timestamp(&text), Ok(us), "{text}");
         }

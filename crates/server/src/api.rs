@@ -53,7 +53,7 @@ pub async fn meta(State(state): State<Arc<AppState>>) -> ApiResult {
             json!({
                 "touchpoint": catalog.name(id),
                 "stage": catalog.stages()[catalog.stage_of(id)],
-                "channel": info.channel,
+                "channel": engine.store().names().touchpoints.get(catalog.name(id)),
                 "kind": info.kind,
             })
         })
@@ -74,8 +74,10 @@ pub async fn meta(State(state): State<Arc<AppState>>) -> ApiResult {
     traits.sort();
     traits.dedup();
     let counts = engine
-        .sql("SELECT count(*) AS events, count(DISTINCT customer) AS customers, \
-              min(ts) AS first, max(ts) AS last FROM events")
+        .sql(
+            "SELECT count(*) AS events, count(DISTINCT customer) AS customers, \
+              min(ts) AS first, max(ts) AS last FROM events",
+        )
         .await?;
     let number = |column: usize| -> Value {
         counts
@@ -257,10 +259,7 @@ pub async fn touchpoint(
     Ok(Json(value))
 }
 
-pub async fn customers(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-) -> ApiResult {
+pub async fn customers(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
     let params = Params::parse(query.as_deref());
     let limit = params.usize("limit", 20)?.clamp(1, 500);
     let engine = state.engine().await?;
@@ -301,9 +300,9 @@ pub async fn customer(
     State(state): State<Arc<AppState>>,
     Path(customer): Path<String>,
 ) -> ApiResult {
-    let key: u64 = customer.parse().map_err(|_| {
-        ApiError::bad_parameter(format!("{customer:?} is not a customer key"))
-    })?;
+    let key: u64 = customer
+        .parse()
+        .map_err(|_| ApiError::bad_parameter(format!("{customer:?} is not a customer key")))?;
     let engine = state.engine().await?;
     let batches = engine
         .sql(&format!(
@@ -370,7 +369,13 @@ pub async fn sql(State(state): State<Arc<AppState>>, Json(body): Json<SqlBody>) 
     let batches = engine.sql_read_only(&body.sql).await?;
     let columns: Vec<String> = batches
         .first()
-        .map(|b| b.schema().fields().iter().map(|f| f.name().clone()).collect())
+        .map(|b| {
+            b.schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect()
+        })
         .unwrap_or_default();
     let rows: Vec<Value> = rows(&batches)
         .into_iter()
@@ -393,7 +398,10 @@ pub fn rows(batches: &[RecordBatch]) -> Vec<Value> {
             let mut object = serde_json::Map::new();
             for (index, field) in schema.fields().iter().enumerate() {
                 let column = batch.column(index);
-                let value = match (field.name().as_str(), column.as_primitive_opt::<Int64Type>()) {
+                let value = match (
+                    field.name().as_str(),
+                    column.as_primitive_opt::<Int64Type>(),
+                ) {
                     // Customer keys are u64 stored as their i64 bit pattern.
                     ("customer", Some(keys)) if !keys.is_null(row) => {
                         Value::String((keys.value(row) as u64).to_string())
@@ -441,7 +449,9 @@ pub fn cell(array: &dyn Array, row: usize) -> Value {
                     .as_primitive::<TimestampMillisecondType>()
                     .value(row)
                     .saturating_mul(1_000),
-                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
+                TimeUnit::Microsecond => {
+                    array.as_primitive::<TimestampMicrosecondType>().value(row)
+                }
                 TimeUnit::Nanosecond => {
                     array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000
                 }
@@ -553,7 +563,10 @@ pub async fn insight(
     if !engine::insights::INSIGHTS.contains(&kind.as_str()) {
         return Err(ApiError::not_found(
             "unknown_insight",
-            format!("no insight {kind:?}; use one of {}", engine::insights::INSIGHTS.join(", ")),
+            format!(
+                "no insight {kind:?}; use one of {}",
+                engine::insights::INSIGHTS.join(", ")
+            ),
         ));
     }
     let engine = state.engine().await?;

@@ -84,10 +84,9 @@ impl From<engine::EngineError> for ApiError {
     fn from(error: engine::EngineError) -> ApiError {
         match error {
             engine::EngineError::Invalid(message) => ApiError::bad_parameter(message),
-            engine::EngineError::Query(e) => {
-                ApiError::unprocessable("query_failed", e.to_string())
-            }
+            engine::EngineError::Query(e) => ApiError::unprocessable("query_failed", e.to_string()),
             engine::EngineError::Store(e) => ApiError::internal(e.to_string()),
+            engine::EngineError::Arrow(e) => ApiError::internal(e.to_string()),
         }
     }
 }

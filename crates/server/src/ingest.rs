@@ -137,7 +137,11 @@ fn authorise(state: &AppState, headers: &HeaderMap, body: &Value) -> Result<(), 
         .and_then(decode_basic_user);
     let key = from_header
         .filter(|k| !k.is_empty())
-        .or_else(|| body.get("writeKey").and_then(Value::as_str).map(str::to_string))
+        .or_else(|| {
+            body.get("writeKey")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .ok_or_else(|| {
             ApiError::unauthorized("send a write key as the Basic auth user or as writeKey")
         })?;
@@ -227,7 +231,11 @@ pub fn segment_event(
         _ => text(message, "name")
             .or_else(|| text(properties, "name"))
             .or_else(|| text(properties, "path"))
-            .unwrap_or(if kind == CallKind::Page { "page_view" } else { "screen_view" }),
+            .unwrap_or(if kind == CallKind::Page {
+                "page_view"
+            } else {
+                "screen_view"
+            }),
     }
     .to_string();
     let channel = text(properties, "channel")
@@ -337,7 +345,12 @@ async fn accept(
     let mut traits = Vec::new();
     for (index, (kind, message)) in messages.iter().enumerate() {
         let message_id = text(message, "messageId");
-        match segment_event(*kind, message, received_at_us, state.options.max_event_bytes) {
+        match segment_event(
+            *kind,
+            message,
+            received_at_us,
+            state.options.max_event_bytes,
+        ) {
             Ok(Some(event)) => {
                 slots.push(index);
                 events.push(event);
@@ -550,7 +563,9 @@ pub async fn native(
         .enumerate()
         .map(|(index, item)| match item {
             Value::Object(object) => Ok((CallKind::Track, native_to_segment(object))),
-            _ => Err(ApiError::bad_body(format!("event {index} is not an object"))),
+            _ => Err(ApiError::bad_body(format!(
+                "event {index} is not an object"
+            ))),
         })
         .collect::<Result<Vec<_>, _>>()?;
     accept(&state, messages).await
@@ -623,9 +638,18 @@ mod tests {
             assert!(error.contains(needle), "{error} does not mention {needle}");
         };
         check(json!({"event": "x"}), "userId");
-        check(json!({"userId": "u", "event": "x", "timestamp": "soon"}), "timestamp");
+        check(
+            json!({"userId": "u", "event": "x", "timestamp": "soon"}),
+            "timestamp",
+        );
         check(json!({"userId": "u"}), "event name");
-        check(json!({"userId": "u", "event": "x", "properties": {"revenue": "lots"}}), "revenue");
-        check(json!({"userId": "u", "event": "x", "properties": {"text": "a".repeat(2_000)}}), "limit");
+        check(
+            json!({"userId": "u", "event": "x", "properties": {"revenue": "lots"}}),
+            "revenue",
+        );
+        check(
+            json!({"userId": "u", "event": "x", "properties": {"text": "a".repeat(2_000)}}),
+            "limit",
+        );
     }
 }

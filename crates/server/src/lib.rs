@@ -48,8 +48,7 @@ async fn require_read_key(
     match state.keys.check(key) {
         Ok(Some(KeyKind::Read | KeyKind::Admin)) => {}
         Ok(Some(KeyKind::Write)) => {
-            return ApiError::forbidden("a write key cannot query; use a read key")
-                .into_response();
+            return ApiError::forbidden("a write key cannot query; use a read key").into_response();
         }
         Ok(None) => return ApiError::unauthorized("unknown or revoked key").into_response(),
         Err(e) => return ApiError::internal(e.to_string()).into_response(),
@@ -80,11 +79,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         "Events durable in the log but not yet in the table.",
         lag,
     )]);
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// The whole service.
@@ -103,7 +98,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/customers", get(api::customers))
         .route("/customers/{customer}", get(api::customer))
         .route("/sql", post(api::sql))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_read_key))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_read_key,
+        ))
         .route("/openapi.json", get(openapi::document));
     let cors = tower_http::cors::CorsLayer::new()
         .allow_origin(tower_http::cors::Any)

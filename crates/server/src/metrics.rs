@@ -41,23 +41,57 @@ impl Metrics {
     pub fn render(&self, gauges: &[(&str, &str, f64)]) -> String {
         let mut out = String::new();
         let counters = [
-            ("touchpoint_events_ingested_total", "Events stored durably.", &self.events_ingested),
-            ("touchpoint_events_duplicate_total", "Events skipped as already stored.", &self.events_duplicate),
-            ("touchpoint_events_rejected_total", "Events rejected as invalid.", &self.events_rejected),
-            ("touchpoint_batches_ingested_total", "Ingest requests acknowledged.", &self.batches_ingested),
-            ("touchpoint_requests_overloaded_total", "Requests answered 429 or 503.", &self.requests_overloaded),
-            ("touchpoint_link_clicks_total", "Tracked-link clicks recorded.", &self.link_clicks),
-            ("touchpoint_survey_answers_total", "Survey answers stored.", &self.survey_answers),
+            (
+                "touchpoint_events_ingested_total",
+                "Events stored durably.",
+                &self.events_ingested,
+            ),
+            (
+                "touchpoint_events_duplicate_total",
+                "Events skipped as already stored.",
+                &self.events_duplicate,
+            ),
+            (
+                "touchpoint_events_rejected_total",
+                "Events rejected as invalid.",
+                &self.events_rejected,
+            ),
+            (
+                "touchpoint_batches_ingested_total",
+                "Ingest requests acknowledged.",
+                &self.batches_ingested,
+            ),
+            (
+                "touchpoint_requests_overloaded_total",
+                "Requests answered 429 or 503.",
+                &self.requests_overloaded,
+            ),
+            (
+                "touchpoint_link_clicks_total",
+                "Tracked-link clicks recorded.",
+                &self.link_clicks,
+            ),
+            (
+                "touchpoint_survey_answers_total",
+                "Survey answers stored.",
+                &self.survey_answers,
+            ),
         ];
         for (name, help, value) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
             let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
         }
         for (name, help, value) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
         }
         let name = "touchpoint_query_duration_seconds";
-        let _ = writeln!(out, "# HELP {name} Query API latency.\n# TYPE {name} histogram");
+        let _ = writeln!(
+            out,
+            "# HELP {name} Query API latency.\n# TYPE {name} histogram"
+        );
         for (bound, bucket) in LATENCY_BOUNDS_S.iter().zip(&self.query_buckets) {
             let _ = writeln!(
                 out,

@@ -15,7 +15,10 @@ pub struct Operation {
 }
 
 const FILTERS: [(&str, &str); 4] = [
-    ("from", "Only events at or after this time (ISO 8601 or epoch seconds)."),
+    (
+        "from",
+        "Only events at or after this time (ISO 8601 or epoch seconds).",
+    ),
     ("to", "Only events before this time."),
     ("channel", "Only events on this channel (repeatable)."),
     ("persona", "Only customers of this persona (journey.toml)."),
@@ -28,50 +31,204 @@ macro_rules! with_filters {
 }
 
 pub const OPERATIONS: &[Operation] = &[
-    Operation { method: "get", path: "/api/meta", summary: "Stages, personas, touchpoints, channels and data range.", parameters: &[], security: "read" },
-    Operation { method: "get", path: "/api/map", summary: "The journey map and transition graph.", parameters: with_filters![("collapse_repeats", "Count consecutive repeats once (true/false).")], security: "read" },
-    Operation { method: "get", path: "/api/touchpoints/{name}", summary: "One touchpoint: summary, transitions in and out, feedback, customers.", parameters: with_filters![], security: "read" },
-    Operation { method: "get", path: "/api/funnel", summary: "A conversion funnel.", parameters: with_filters![
-        ("steps", "Steps, comma-separated or repeated; `a|b` either, trailing `?` optional."),
-        ("window", "Conversion window from step 1, e.g. 7d."),
-        ("mode", "ordered, strict or unordered."),
-        ("exclude", "Exclusion `touchpoint:from_step:to_step` (repeatable)."),
-        ("breakdown", "`channel` or `trait:NAME`."),
-        ("attribution", "first, last or a step number."),
-        ("customers", "Customers listed per step."),
-    ], security: "read" },
-    Operation { method: "get", path: "/api/paths", summary: "Paths for a Sankey diagram.", parameters: with_filters![
-        ("start", "Start point touchpoint."), ("end", "End point touchpoint."),
-        ("max_steps", "Steps per path."), ("max_edges", "Edges kept; the rest fold into other."),
-        ("session_gap", "Inactivity that splits sessions, e.g. 30m."),
-        ("clean", "Cleaning rule REGEX=NAME (repeatable)."), ("group", "Wildcard group (repeatable)."),
-    ], security: "read" },
-    Operation { method: "get", path: "/api/variants", summary: "The most common journeys.", parameters: with_filters![("max_len", "Longest sequence kept."), ("top", "Variants reported.")], security: "read" },
-    Operation { method: "get", path: "/api/retention", summary: "Retention cohorts (a triangle per persona group).", parameters: &[
-        ("persona", "Only customers of this persona."), ("start", "Cohort start touchpoint (repeatable)."), ("return", "Return touchpoint (repeatable)."),
-        ("retention_type", "first_time or recurring."), ("period", "day, week or month."), ("periods", "Number of periods."),
-        ("from", "Start of period 0 (ISO date)."), ("cumulative", "true/false."), ("reference", "total or previous."),
-    ], security: "read" },
-    Operation { method: "get", path: "/api/lifecycle", summary: "New, returning, resurrecting and dormant customers per period.", parameters: &[
-        ("touchpoint", "Active at these touchpoints (repeatable)."), ("period", "day, week or month."), ("periods", "Number of periods."), ("from", "Start of period 0."),
-    ], security: "read" },
-    Operation { method: "get", path: "/api/value", summary: "BG/NBD, Pareto/NBD and Gamma-Gamma fits, CLV, RFM and who is slipping away.", parameters: &[
-        ("purchase", "Purchase touchpoint (repeatable)."), ("calibration_end", "End of calibration (ISO date)."), ("period", "day or week."), ("limit", "Customers listed."),
-    ], security: "read" },
-    Operation { method: "get", path: "/api/insights/{kind}", summary: "An insight with evidence: pain-points, at-risk, follow-up, resolution, root-causes, recovery, emotion, moments, drivers, attribution, personas, conformance.", parameters: with_filters![
-        ("outcome", "repurchase, churn, promoter, conversion or recommendation (moments, drivers)."),
-        ("outcome_touchpoint", "The outcome is reaching this touchpoint later."), ("days", "Repurchase or churn window, days."),
-    ], security: "read" },
-    Operation { method: "get", path: "/api/customers", summary: "Search customers by key, identity or trait value.", parameters: &[("q", "Search text."), ("limit", "Most customers returned.")], security: "read" },
-    Operation { method: "get", path: "/api/customers/{customer}", summary: "One customer's journey timeline, identities, traits and personas.", parameters: &[], security: "read" },
-    Operation { method: "post", path: "/api/sql", summary: "Read-only SQL over the events table; body {sql}.", parameters: &[], security: "read" },
-    Operation { method: "post", path: "/v1/batch", summary: "Segment-compatible batch of track/page/screen/identify/alias/group calls (write key).", parameters: &[], security: "write" },
-    Operation { method: "post", path: "/v1/{call}", summary: "One Segment call: track, page, screen, identify, alias, group, or a short form t, p, s, i, a, g, b (write key).", parameters: &[], security: "write" },
-    Operation { method: "post", path: "/v1/events", summary: "Native events as a JSON array or NDJSON (write key).", parameters: &[], security: "write" },
-    Operation { method: "get", path: "/api/openapi.json", summary: "This document.", parameters: &[], security: "none" },
-    Operation { method: "get", path: "/healthz", summary: "Liveness.", parameters: &[], security: "none" },
-    Operation { method: "get", path: "/readyz", summary: "Readiness: the store is open.", parameters: &[], security: "none" },
-    Operation { method: "get", path: "/metrics", summary: "Prometheus metrics.", parameters: &[], security: "none" },
+    Operation {
+        method: "get",
+        path: "/api/meta",
+        summary: "Stages, personas, touchpoints, channels and data range.",
+        parameters: &[],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/map",
+        summary: "The journey map and transition graph.",
+        parameters: with_filters![(
+            "collapse_repeats",
+            "Count consecutive repeats once (true/false)."
+        )],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/touchpoints/{name}",
+        summary: "One touchpoint: summary, transitions in and out, feedback, customers.",
+        parameters: with_filters![],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/funnel",
+        summary: "A conversion funnel.",
+        parameters: with_filters![
+            (
+                "steps",
+                "Steps, comma-separated or repeated; `a|b` either, trailing `?` optional."
+            ),
+            ("window", "Conversion window from step 1, e.g. 7d."),
+            ("mode", "ordered, strict or unordered."),
+            (
+                "exclude",
+                "Exclusion `touchpoint:from_step:to_step` (repeatable)."
+            ),
+            ("breakdown", "`channel` or `trait:NAME`."),
+            ("attribution", "first, last or a step number."),
+            ("customers", "Customers listed per step."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/paths",
+        summary: "Paths for a Sankey diagram.",
+        parameters: with_filters![
+            ("start", "Start point touchpoint."),
+            ("end", "End point touchpoint."),
+            ("max_steps", "Steps per path."),
+            ("max_edges", "Edges kept; the rest fold into other."),
+            ("session_gap", "Inactivity that splits sessions, e.g. 30m."),
+            ("clean", "Cleaning rule REGEX=NAME (repeatable)."),
+            ("group", "Wildcard group (repeatable)."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/variants",
+        summary: "The most common journeys.",
+        parameters: with_filters![
+            ("max_len", "Longest sequence kept."),
+            ("top", "Variants reported.")
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/retention",
+        summary: "Retention cohorts (a triangle per persona group).",
+        parameters: &[
+            ("persona", "Only customers of this persona."),
+            ("start", "Cohort start touchpoint (repeatable)."),
+            ("return", "Return touchpoint (repeatable)."),
+            ("retention_type", "first_time or recurring."),
+            ("period", "day, week or month."),
+            ("periods", "Number of periods."),
+            ("from", "Start of period 0 (ISO date)."),
+            ("cumulative", "true/false."),
+            ("reference", "total or previous."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/lifecycle",
+        summary: "New, returning, resurrecting and dormant customers per period.",
+        parameters: &[
+            ("touchpoint", "Active at these touchpoints (repeatable)."),
+            ("period", "day, week or month."),
+            ("periods", "Number of periods."),
+            ("from", "Start of period 0."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/value",
+        summary: "BG/NBD, Pareto/NBD and Gamma-Gamma fits, CLV, RFM and who is slipping away.",
+        parameters: &[
+            ("purchase", "Purchase touchpoint (repeatable)."),
+            ("calibration_end", "End of calibration (ISO date)."),
+            ("period", "day or week."),
+            ("limit", "Customers listed."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/insights/{kind}",
+        summary: "An insight with evidence: pain-points, at-risk, follow-up, resolution, root-causes, recovery, emotion, moments, drivers, attribution, personas, conformance.",
+        parameters: with_filters![
+            (
+                "outcome",
+                "repurchase, churn, promoter, conversion or recommendation (moments, drivers)."
+            ),
+            (
+                "outcome_touchpoint",
+                "The outcome is reaching this touchpoint later."
+            ),
+            ("days", "Repurchase or churn window, days."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/customers",
+        summary: "Search customers by key, identity or trait value.",
+        parameters: &[("q", "Search text."), ("limit", "Most customers returned.")],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/customers/{customer}",
+        summary: "One customer's journey timeline, identities, traits and personas.",
+        parameters: &[],
+        security: "read",
+    },
+    Operation {
+        method: "post",
+        path: "/api/sql",
+        summary: "Read-only SQL over the events table; body {sql}.",
+        parameters: &[],
+        security: "read",
+    },
+    Operation {
+        method: "post",
+        path: "/v1/batch",
+        summary: "Segment-compatible batch of track/page/screen/identify/alias/group calls (write key).",
+        parameters: &[],
+        security: "write",
+    },
+    Operation {
+        method: "post",
+        path: "/v1/{call}",
+        summary: "One Segment call: track, page, screen, identify, alias, group, or a short form t, p, s, i, a, g, b (write key).",
+        parameters: &[],
+        security: "write",
+    },
+    Operation {
+        method: "post",
+        path: "/v1/events",
+        summary: "Native events as a JSON array or NDJSON (write key).",
+        parameters: &[],
+        security: "write",
+    },
+    Operation {
+        method: "get",
+        path: "/api/openapi.json",
+        summary: "This document.",
+        parameters: &[],
+        security: "none",
+    },
+    Operation {
+        method: "get",
+        path: "/healthz",
+        summary: "Liveness.",
+        parameters: &[],
+        security: "none",
+    },
+    Operation {
+        method: "get",
+        path: "/readyz",
+        summary: "Readiness: the store is open.",
+        parameters: &[],
+        security: "none",
+    },
+    Operation {
+        method: "get",
+        path: "/metrics",
+        summary: "Prometheus metrics.",
+        parameters: &[],
+        security: "none",
+    },
 ];
 
 fn operation(op: &Operation) -> Value {

@@ -75,7 +75,9 @@ mod tests {
 
     #[test]
     fn repeated_and_typed() {
-        let params = Params::parse(Some("channel=web&channel=app&top=5&x=&flag=yes&steps=a%2Cb"));
+        let params = Params::parse(Some(
+            "channel=web&channel=app&top=5&x=&flag=yes&steps=a%2Cb",
+        ));
         assert_eq!(params.all("channel"), vec!["web", "app"]);
         assert_eq!(params.usize("top", 20), Ok(5));
         assert_eq!(params.usize("missing", 20), Ok(20));

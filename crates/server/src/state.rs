@@ -7,10 +7,10 @@ use crate::keys::KeyStore;
 use crate::metrics::Metrics;
 use engine::Engine;
 use serde_json::{Value, json};
-use store::ingest::Ingestor;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use store::ingest::Ingestor;
 use tokio::sync::RwLock;
 
 /// Settings of one server.

@@ -70,7 +70,10 @@ pub struct Receipt {
 
 impl Receipt {
     pub fn stored(&self) -> usize {
-        self.outcomes.iter().filter(|o| **o == Outcome::Stored).count()
+        self.outcomes
+            .iter()
+            .filter(|o| **o == Outcome::Stored)
+            .count()
     }
 }
 
@@ -119,9 +122,8 @@ impl std::fmt::Debug for Ingestor {
 }
 
 fn decode_record(lsn: u64, payload: &[u8]) -> Result<Vec<Event>, StoreError> {
-    serde_json::from_slice(payload).map_err(|e| {
-        StoreError::Invalid(format!("log record {lsn} does not hold events: {e}"))
-    })
+    serde_json::from_slice(payload)
+        .map_err(|e| StoreError::Invalid(format!("log record {lsn} does not hold events: {e}")))
 }
 
 impl Ingestor {
@@ -152,7 +154,9 @@ impl Ingestor {
             }
             let events = decode_record(record.lsn, &record.payload)?;
             for event in &events {
-                index.hashes.insert(id_hash(&options.project, &event.event_id));
+                index
+                    .hashes
+                    .insert(id_hash(&options.project, &event.event_id));
             }
             summary.replayed_records += 1;
             summary.replayed_events += events.len();
@@ -255,7 +259,10 @@ impl Ingestor {
     /// LSN into the table in one commit, then trims the log.
     pub async fn flush(&self) -> Result<FlushSummary, StoreError> {
         let mut store = self.store.lock().await;
-        let flushed = *self.flushed_lsn.lock().expect("flushed lock is not poisoned");
+        let flushed = *self
+            .flushed_lsn
+            .lock()
+            .expect("flushed lock is not poisoned");
         let (lsns, events) = {
             let pending = self.pending.lock().expect("pending lock is not poisoned");
             let mut next = flushed + 1;
@@ -292,7 +299,10 @@ impl Ingestor {
             let index = self.index.lock().expect("index lock is not poisoned");
             index.append(&hashes, store.version())?;
         }
-        *self.flushed_lsn.lock().expect("flushed lock is not poisoned") = last;
+        *self
+            .flushed_lsn
+            .lock()
+            .expect("flushed lock is not poisoned") = last;
         {
             let mut pending = self.pending.lock().expect("pending lock is not poisoned");
             for lsn in &lsns {

@@ -23,7 +23,7 @@ pub use traits::TraitRow;
 pub use write::{AppendSummary, sort_by_journey};
 
 use model::JourneyDefinition;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One Parquet file of the events table.
@@ -184,7 +184,11 @@ impl Store {
                 .column_by_name(model::columns::EVENT_ID)
                 .expect("prepared batches have the event schema");
             let ids = arrow::array::AsArray::as_string::<i32>(ids);
-            added_hashes.extend(ids.iter().flatten().map(|id| dedup::id_hash(dedup::PROJECT, id)));
+            added_hashes.extend(
+                ids.iter()
+                    .flatten()
+                    .map(|id| dedup::id_hash(dedup::PROJECT, id)),
+            );
         }
         let written = write::write_files(&layout::events_dir(&self.dir), prepared.buckets)?;
         if !written.is_empty() {

@@ -34,7 +34,15 @@ fn run_ingest(
     let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
         .args(["--no-progress", "--data"])
         .arg(data)
-        .args(["ingest", "--batch", "50", "--linger-ms", "2", "--flush-ms", flush_ms])
+        .args([
+            "ingest",
+            "--batch",
+            "50",
+            "--linger-ms",
+            "2",
+            "--flush-ms",
+            flush_ms,
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -79,10 +87,17 @@ fn stored_ids(data: &Path) -> HashMap<String, u64> {
     let output = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
         .args(["--no-progress", "--format", "json", "--data"])
         .arg(data)
-        .args(["sql", "SELECT event_id, count(*) AS n FROM events GROUP BY event_id"])
+        .args([
+            "sql",
+            "SELECT event_id, count(*) AS n FROM events GROUP BY event_id",
+        ])
         .output()
         .expect("sql runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let rows: Value = serde_json::from_slice(&output.stdout).expect("json rows");
     rows.as_array()
         .expect("rows")
@@ -101,7 +116,9 @@ fn kill_times(seed: u64, rounds: usize) -> Vec<Duration> {
     let mut state = seed;
     (0..rounds)
         .map(|_| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             Duration::from_millis(150 + (state >> 33) % 500)
         })
         .collect()
@@ -125,14 +142,21 @@ fn sigkill_under_load_loses_and_duplicates_nothing() {
         let acked = run_ingest(&data, lines, Some(after), "30");
         acked_ids.extend(acked.iter().map(|line| from + line - 1));
         next = acked.iter().max().map_or(from, |line| from + line);
-        assert!(started.elapsed() < Duration::from_secs(120), "bounded in time");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "bounded in time"
+        );
     }
     // A last clean run with everything not acknowledged yet.
     let rest: Vec<u64> = (0..total).filter(|n| !acked_ids.contains(n)).collect();
     let lines: Vec<String> = rest.iter().map(|&n| all[n as usize].clone()).collect();
     let acked = run_ingest(&data, &lines, None, "30");
     acked_ids.extend(acked.iter().map(|line| rest[*line as usize - 1]));
-    assert_eq!(acked_ids.len() as u64, total, "the clean run acknowledges everything");
+    assert_eq!(
+        acked_ids.len() as u64,
+        total,
+        "the clean run acknowledges everything"
+    );
 
     let stored = stored_ids(&data);
     let twice: Vec<_> = stored.iter().filter(|(_, n)| **n > 1).collect();
@@ -173,13 +197,20 @@ fn bad_lines_are_rejected_alone() {
     }
     drop(stdin);
     let output = child.wait_with_output().expect("ends");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let acks: Vec<Value> = String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("json ack"))
         .collect();
     let stored: u64 = acks.iter().map(|a| a["stored"].as_u64().expect("n")).sum();
-    let duplicates: u64 = acks.iter().map(|a| a["duplicates"].as_u64().expect("n")).sum();
+    let duplicates: u64 = acks
+        .iter()
+        .map(|a| a["duplicates"].as_u64().expect("n"))
+        .sum();
     let rejected: Vec<u64> = acks
         .iter()
         .flat_map(|a| a["rejected"].as_array().expect("list").clone())
@@ -190,7 +221,10 @@ fn bad_lines_are_rejected_alone() {
     assert_eq!(rejected, vec![2, 3, 4, 5, 6]);
     let ids = stored_ids(&data);
     assert_eq!(ids.len(), 2);
-    assert!(!ids.keys().any(|id| id.starts_with('x')), "nothing partial of a rejected event");
+    assert!(
+        !ids.keys().any(|id| id.starts_with('x')),
+        "nothing partial of a rejected event"
+    );
 }
 
 #[test]
@@ -210,8 +244,12 @@ fn torn_and_corrupted_log_tails_are_recovered() {
     // Append garbage after the last record: a torn write of a batch that
     // was never acknowledged.
     if let Some(last) = segments.iter().max() {
-        let mut file = std::fs::OpenOptions::new().append(true).open(last).expect("segment");
-        file.write_all(&[0x13, 0x00, 0x00, 0x00, 0xde, 0xad]).expect("garbage");
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(last)
+            .expect("segment");
+        file.write_all(&[0x13, 0x00, 0x00, 0x00, 0xde, 0xad])
+            .expect("garbage");
     }
     let again = run_ingest(&data, &[event_line(10_000)], None, "30");
     assert_eq!(again.len(), 1);

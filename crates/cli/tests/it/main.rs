@@ -353,12 +353,24 @@ fn retention_value_and_insights_follow_their_contracts() {
     );
     let value = ok_json(
         &data,
-        &["value", "--purchase-touchpoint", "order_placed", "--period", "week"],
+        &[
+            "value",
+            "--purchase-touchpoint",
+            "order_placed",
+            "--period",
+            "week",
+        ],
     );
-    assert!(value["customers"].as_u64().expect("customers") > 50, "{value}");
+    assert!(
+        value["customers"].as_u64().expect("customers") > 50,
+        "{value}"
+    );
     for (model, parameters) in [
         ("bgnbd", &["r", "alpha", "a", "b", "log_likelihood"][..]),
-        ("pareto_nbd", &["r", "alpha", "s", "beta", "log_likelihood"][..]),
+        (
+            "pareto_nbd",
+            &["r", "alpha", "s", "beta", "log_likelihood"][..],
+        ),
         ("gamma_gamma", &["p", "q", "gamma"][..]),
     ] {
         for name in parameters {
@@ -367,11 +379,24 @@ fn retention_value_and_insights_follow_their_contracts() {
     }
     let retention = ok_json(
         &data,
-        &["retention", "--start", "order_placed", "--return", "order_placed", "--period", "month", "--periods", "6"],
+        &[
+            "retention",
+            "--start",
+            "order_placed",
+            "--return",
+            "order_placed",
+            "--period",
+            "month",
+            "--periods",
+            "6",
+        ],
     );
     assert_eq!(retention["groups"][0]["group"], "all");
     let pain = ok_json(&data, &["insights", "pain-points"]);
-    assert!(!pain["points"].as_array().expect("points").is_empty(), "{pain}");
+    assert!(
+        !pain["points"].as_array().expect("points").is_empty(),
+        "{pain}"
+    );
     let output = touchpoint(&data, &["insights", "horoscope"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no insight"));

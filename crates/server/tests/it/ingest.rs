@@ -32,7 +32,10 @@ fn basic(key: &str) -> String {
     let bytes = format!("{key}:").into_bytes();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -59,8 +62,16 @@ async fn post(
         .await
         .expect("answer");
     let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 fn track(id: &str, user: &str, event: &str) -> Value {
@@ -79,7 +90,10 @@ async fn batches_are_stored_once_and_become_queryable() {
         {"type": "identify", "userId": "u1", "traits": {"age_band": "55-64"}},
         {"type": "track", "messageId": "m3", "event": "x"},
     ]});
-    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
     let (status, answer) = post(&state, "/v1/batch", &headers, body.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     let statuses: Vec<&str> = answer["results"]
@@ -118,7 +132,11 @@ async fn batches_are_stored_once_and_become_queryable() {
     let (status, answer) = post(
         &state,
         "/v1/events",
-        &[("authorization", bearer.as_str()), ("content-encoding", "gzip"), ("content-type", "application/x-ndjson")],
+        &[
+            ("authorization", bearer.as_str()),
+            ("content-encoding", "gzip"),
+            ("content-type", "application/x-ndjson"),
+        ],
         encoder.finish().expect("gzip"),
     )
     .await;
@@ -147,23 +165,98 @@ async fn bad_requests_get_their_status_and_code() {
     let (state, key) = ingesting_state(dir.path()).await;
     let auth = basic(&key);
     let json_type = ("content-type", "application/json");
-    let ok_body = json!({"batch": [track("m1", "u1", "home")]}).to_string().into_bytes();
+    let ok_body = json!({"batch": [track("m1", "u1", "home")]})
+        .to_string()
+        .into_bytes();
     let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     bomb.write_all(&vec![b' '; 50 * 1024 * 1024]).expect("bomb");
     let bomb = bomb.finish().expect("bomb");
     let f = fixture(5).await;
     let read_auth = basic(&f.read_key);
     let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, StatusCode, &str)> = vec![
-        ("/v1/batch", vec![json_type], ok_body.clone(), StatusCode::UNAUTHORIZED, "unauthorized"),
-        ("/v1/batch", vec![("authorization", "Basic Zm9vOg=="), json_type], ok_body.clone(), StatusCode::UNAUTHORIZED, "unauthorized"),
-        ("/v1/batch", vec![("authorization", auth.as_str()), json_type], b"{nope".to_vec(), StatusCode::BAD_REQUEST, "bad_body"),
-        ("/v1/batch", vec![("authorization", auth.as_str()), json_type], b"{\"batch\": 3}".to_vec(), StatusCode::BAD_REQUEST, "bad_body"),
-        ("/v1/batch", vec![("authorization", auth.as_str()), ("content-type", "application/xml")], ok_body.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-        ("/v1/batch", vec![("authorization", auth.as_str()), json_type, ("content-encoding", "gzip")], bomb, StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-        ("/v1/batch", vec![("authorization", auth.as_str()), json_type, ("content-encoding", "gzip")], b"not gzip".to_vec(), StatusCode::BAD_REQUEST, "bad_body"),
-        ("/v1/track", vec![("authorization", auth.as_str()), json_type], json!({"userId": "u", "event": "x", "timestamp": "soon"}).to_string().into_bytes(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_event"),
-        ("/v1/track", vec![("authorization", auth.as_str()), json_type], vec![b'x'; 600 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-        ("/v1/nothing", vec![("authorization", auth.as_str()), json_type], b"{}".to_vec(), StatusCode::NOT_FOUND, "unknown_endpoint"),
+        (
+            "/v1/batch",
+            vec![json_type],
+            ok_body.clone(),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "/v1/batch",
+            vec![("authorization", "Basic Zm9vOg=="), json_type],
+            ok_body.clone(),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "/v1/batch",
+            vec![("authorization", auth.as_str()), json_type],
+            b"{nope".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+        ),
+        (
+            "/v1/batch",
+            vec![("authorization", auth.as_str()), json_type],
+            b"{\"batch\": 3}".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+        ),
+        (
+            "/v1/batch",
+            vec![
+                ("authorization", auth.as_str()),
+                ("content-type", "application/xml"),
+            ],
+            ok_body.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "/v1/batch",
+            vec![
+                ("authorization", auth.as_str()),
+                json_type,
+                ("content-encoding", "gzip"),
+            ],
+            bomb,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+        ),
+        (
+            "/v1/batch",
+            vec![
+                ("authorization", auth.as_str()),
+                json_type,
+                ("content-encoding", "gzip"),
+            ],
+            b"not gzip".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+        ),
+        (
+            "/v1/track",
+            vec![("authorization", auth.as_str()), json_type],
+            json!({"userId": "u", "event": "x", "timestamp": "soon"})
+                .to_string()
+                .into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_event",
+        ),
+        (
+            "/v1/track",
+            vec![("authorization", auth.as_str()), json_type],
+            vec![b'x'; 600 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+        ),
+        (
+            "/v1/nothing",
+            vec![("authorization", auth.as_str()), json_type],
+            b"{}".to_vec(),
+            StatusCode::NOT_FOUND,
+            "unknown_endpoint",
+        ),
     ];
     for (uri, headers, body, expected, code) in cases {
         let (status, answer) = post(&state, uri, &headers, body).await;
@@ -171,7 +264,13 @@ async fn bad_requests_get_their_status_and_code() {
         assert_eq!(answer["code"], code, "{uri}: {answer}");
     }
     // A secret key is refused on ingestion, on its own server.
-    let (status, answer) = post(&f.state, "/v1/batch", &[("authorization", read_auth.as_str()), json_type], ok_body).await;
+    let (status, answer) = post(
+        &f.state,
+        "/v1/batch",
+        &[("authorization", read_auth.as_str()), json_type],
+        ok_body,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
     // Nothing of the refused requests was stored.
     assert_eq!(state.flush().await.expect("flush"), 0);

@@ -25,8 +25,8 @@ async fn keys_guard_the_query_api() {
 async fn map_and_funnel_agree_with_the_engine() {
     let f = fixture(300).await;
     let engine = engine::Engine::open(f.dir.path()).await.expect("engine");
-    let expected = serde_json::to_value(engine.map(&MapQuery::default()).await.expect("map"))
-        .expect("json");
+    let expected =
+        serde_json::to_value(engine.map(&MapQuery::default()).await.expect("map")).expect("json");
     let (status, _, body) = call(&f.state, "GET", "/api/map", Some(&f.read_key), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, expected);
@@ -86,8 +86,14 @@ async fn bad_parameters_are_problems() {
     let cases = [
         ("/api/funnel", "bad_parameter"),
         ("/api/funnel?steps=product_page,nowhere", "bad_parameter"),
-        ("/api/funnel?steps=product_page,cart&mode=sideways", "bad_parameter"),
-        ("/api/funnel?steps=product_page,cart&window=soon", "bad_parameter"),
+        (
+            "/api/funnel?steps=product_page,cart&mode=sideways",
+            "bad_parameter",
+        ),
+        (
+            "/api/funnel?steps=product_page,cart&window=soon",
+            "bad_parameter",
+        ),
         ("/api/map?persona=martians", "bad_parameter"),
         ("/api/map?from=yesterday", "bad_parameter"),
         ("/api/variants?top=many", "bad_parameter"),
@@ -97,7 +103,8 @@ async fn bad_parameters_are_problems() {
         ("/api/customers/12345", "unknown_customer"),
     ];
     for (uri, code) in cases {
-        let (status, content_type, body) = call(&f.state, "GET", uri, Some(&f.read_key), None).await;
+        let (status, content_type, body) =
+            call(&f.state, "GET", uri, Some(&f.read_key), None).await;
         assert!(status.is_client_error(), "{uri}: {status}");
         assert_eq!(content_type, "application/problem+json", "{uri}");
         assert_eq!(body["code"], code, "{uri}: {body}");
@@ -112,7 +119,10 @@ async fn customers_touchpoints_variants_paths() {
     let (status, _, list) = call(&f.state, "GET", "/api/customers?limit=5", Some(key), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().expect("array").len(), 5);
-    let customer = list[0]["customer"].as_str().expect("key as string").to_string();
+    let customer = list[0]["customer"]
+        .as_str()
+        .expect("key as string")
+        .to_string();
     let (status, _, timeline) = call(
         &f.state,
         "GET",
@@ -123,11 +133,24 @@ async fn customers_touchpoints_variants_paths() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let events = timeline["events"].as_array().expect("events");
-    assert_eq!(events.len() as u64, list[0]["events"].as_u64().expect("count"));
-    let times: Vec<&str> = events.iter().map(|e| e["ts"].as_str().expect("ts")).collect();
+    assert_eq!(
+        events.len() as u64,
+        list[0]["events"].as_u64().expect("count")
+    );
+    let times: Vec<&str> = events
+        .iter()
+        .map(|e| e["ts"].as_str().expect("ts"))
+        .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "timeline in order");
-    assert!(events.iter().all(|e| e["stage"].is_string() && e["kind"].is_string()));
-    let distinct = timeline["distinct_ids"][0].as_str().expect("identity").to_string();
+    assert!(
+        events
+            .iter()
+            .all(|e| e["stage"].is_string() && e["kind"].is_string())
+    );
+    let distinct = timeline["distinct_ids"][0]
+        .as_str()
+        .expect("identity")
+        .to_string();
     let (_, _, found) = call(
         &f.state,
         "GET",
@@ -138,19 +161,33 @@ async fn customers_touchpoints_variants_paths() {
     .await;
     assert_eq!(found[0]["customer"], customer.as_str());
 
-    let (status, _, touchpoint) =
-        call(&f.state, "GET", "/api/touchpoints/product_page", Some(key), None).await;
+    let (status, _, touchpoint) = call(
+        &f.state,
+        "GET",
+        "/api/touchpoints/product_page",
+        Some(key),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(touchpoint["events"].as_u64().expect("events") > 0);
-    assert!(!touchpoint["outgoing"].as_array().expect("outgoing").is_empty());
-    assert!(!touchpoint["customers"].as_array().expect("customers").is_empty());
+    assert!(
+        !touchpoint["outgoing"]
+            .as_array()
+            .expect("outgoing")
+            .is_empty()
+    );
+    assert!(
+        !touchpoint["customers"]
+            .as_array()
+            .expect("customers")
+            .is_empty()
+    );
 
-    let (status, _, variants) =
-        call(&f.state, "GET", "/api/variants?top=3", Some(key), None).await;
+    let (status, _, variants) = call(&f.state, "GET", "/api/variants?top=3", Some(key), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(variants.as_array().expect("variants").len(), 3);
-    let (status, _, paths) =
-        call(&f.state, "GET", "/api/paths?max_steps=3", Some(key), None).await;
+    let (status, _, paths) = call(&f.state, "GET", "/api/paths?max_steps=3", Some(key), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!paths["edges"].as_array().expect("edges").is_empty());
 }
@@ -176,8 +213,14 @@ async fn sql_is_read_only() {
         "SET datafusion.execution.batch_size = 1",
         "DROP TABLE events",
     ] {
-        let (status, _, body) =
-            call(&f.state, "POST", "/api/sql", key, Some(json!({ "sql": statement }))).await;
+        let (status, _, body) = call(
+            &f.state,
+            "POST",
+            "/api/sql",
+            key,
+            Some(json!({ "sql": statement })),
+        )
+        .await;
         assert!(status.is_client_error(), "{statement}: {status} {body}");
     }
 }
@@ -235,20 +278,41 @@ async fn return_journey_endpoints_answer_with_the_kernels_numbers() {
         assert_eq!(values.len(), 6 - i, "a triangle");
         assert_eq!(values[0], cohort["size"]);
     }
-    let (status, _, lifecycle) =
-        call(&f.state, "GET", "/api/lifecycle?period=month&periods=4", key, None).await;
+    let (status, _, lifecycle) = call(
+        &f.state,
+        "GET",
+        "/api/lifecycle?period=month&periods=4",
+        key,
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{lifecycle}");
-    assert_eq!(lifecycle["groups"][0]["periods"].as_array().expect("periods").len(), 4);
+    assert_eq!(
+        lifecycle["groups"][0]["periods"]
+            .as_array()
+            .expect("periods")
+            .len(),
+        4
+    );
 
     let (status, _, value) = call(&f.state, "GET", "/api/value?limit=5", key, None).await;
     assert_eq!(status, StatusCode::OK, "{value}");
     assert!(value["customers"].as_u64().expect("customers") > 50);
     for name in ["r", "alpha", "a", "b"] {
-        assert!(value["bgnbd"][name].as_f64().expect("parameter") > 0.0, "{name}");
+        assert!(
+            value["bgnbd"][name].as_f64().expect("parameter") > 0.0,
+            "{name}"
+        );
     }
     assert!(value["outlooks"].as_array().expect("outlooks").len() <= 5);
-    let (status, _, body) =
-        call(&f.state, "GET", "/api/retention?period=fortnight", key, None).await;
+    let (status, _, body) = call(
+        &f.state,
+        "GET",
+        "/api/retention?period=fortnight",
+        key,
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "bad_parameter");
 }
@@ -261,7 +325,11 @@ async fn insights_answer_with_names() {
     assert_eq!(status, StatusCode::OK, "{pain}");
     let points = pain["points"].as_array().expect("points");
     assert!(!points.is_empty());
-    assert!(points[0]["touchpoint"].is_string(), "names, not ids: {}", points[0]);
+    assert!(
+        points[0]["touchpoint"].is_string(),
+        "names, not ids: {}",
+        points[0]
+    );
     let (status, _, moments) = call(
         &f.state,
         "GET",
