@@ -247,9 +247,10 @@ pub async fn touchpoint(
              WHERE touchpoint = {} GROUP BY customer ORDER BY count(*) DESC, customer LIMIT 50",
             quoted(&name)
         ))
-        .await?
-        .iter()
-        .flat_map(|batch| (0..batch.num_rows()).map(|i| cell(batch.column(0).as_ref(), i)))
+        .await
+        .map(|batches| rows(&batches))?
+        .into_iter()
+        .map(|row| row["customer"].clone())
         .collect();
     let mut value = summary;
     value["incoming"] = to_value(&incoming)?;

@@ -12,11 +12,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn event_line(n: u64) -> String {
+    let touchpoint = ["home", "search", "product", "cart", "checkout"][(n % 5) as usize];
     json!({
         "event_id": format!("e{n:07}"),
         "customer_id": format!("c{}", n % 97),
         "ts": 1_700_000_000 + n as i64,
-        "touchpoint": ["home", "search", "product", "cart", "checkout"][(n % 5) as usize],
+        "touchpoint": touchpoint,
         "channel": "web",
     })
     .to_string()

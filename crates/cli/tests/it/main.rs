@@ -284,7 +284,7 @@ fn errors_are_one_line_with_a_non_zero_exit() {
     check(&["funnel", "--steps", "nowhere,cart"], "nowhere");
     check(
         &["funnel", "--steps", "cart,checkout", "--window", "7x"],
-        "--window",
+        "window: unknown duration unit",
     );
     check(&["map", "--persona", "nobody"], "nobody");
     check(&["sql", "SELEC 1"], "query");
