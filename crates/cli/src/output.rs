@@ -128,6 +128,16 @@ pub fn human_seconds(seconds: f64) -> String {
     }
 }
 
+/// Any serialisable value as pretty JSON on stdout (CSV callers get JSON
+/// too where a result has no flat row form).
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,14 +160,4 @@ mod tests {
         assert_eq!(human_seconds(7200.0), "2.0h");
         assert_eq!(human_seconds(259_200.0), "3.0d");
     }
-}
-
-/// Any serialisable value as pretty JSON on stdout (CSV callers get JSON
-/// too where a result has no flat row form).
-pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
 }

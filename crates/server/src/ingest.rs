@@ -332,11 +332,11 @@ fn result(index: usize, message_id: Option<&str>, status: &str, reason: Option<S
     value
 }
 
+/// One message of a request: its call kind and its JSON object.
+type Message = (CallKind, Map<String, Value>);
+
 /// Converts messages, stores the events durably and answers per message.
-async fn accept(
-    state: &Arc<AppState>,
-    messages: Vec<(CallKind, Map<String, Value>)>,
-) -> Result<Json<Value>, ApiError> {
+async fn accept(state: &Arc<AppState>, messages: Vec<Message>) -> Result<Json<Value>, ApiError> {
     let ingestor = state.ingestor()?;
     let received_at_us = now_us();
     let mut results: Vec<Option<Value>> = vec![None; messages.len()];
@@ -468,7 +468,7 @@ fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad_body(format!("body is not JSON: {e}")))
 }
 
-fn single(kind: CallKind, value: Value) -> Result<Vec<(CallKind, Map<String, Value>)>, ApiError> {
+fn single(kind: CallKind, value: Value) -> Result<Vec<Message>, ApiError> {
     match value {
         Value::Object(object) => Ok(vec![(kind, object)]),
         _ => Err(ApiError::bad_body("body must be a JSON object")),

@@ -265,16 +265,15 @@ impl Ingestor {
             .expect("flushed lock is not poisoned");
         let (lsns, events) = {
             let pending = self.pending.lock().expect("pending lock is not poisoned");
-            let mut next = flushed + 1;
             let mut lsns = Vec::new();
             let mut events = Vec::new();
-            for (lsn, record) in pending.records.range(next..) {
+            let expected = flushed + 1..;
+            for (next, (lsn, record)) in expected.zip(pending.records.range(flushed + 1..)) {
                 if *lsn != next {
                     break; // an earlier record is still being written
                 }
                 lsns.push(*lsn);
                 events.extend(record.iter().cloned());
-                next += 1;
             }
             (lsns, events)
         };

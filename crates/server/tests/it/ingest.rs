@@ -159,6 +159,15 @@ async fn batches_are_stored_once_and_become_queryable() {
     assert_eq!(ids, ["m1", "m2", "m4", "n1", "n2"]);
 }
 
+/// URI, headers, body, expected status and error code.
+type Case<'a> = (
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    Vec<u8>,
+    StatusCode,
+    &'a str,
+);
+
 #[tokio::test]
 async fn bad_requests_get_their_status_and_code() {
     let dir = tempfile::tempdir().expect("dir");
@@ -173,7 +182,7 @@ async fn bad_requests_get_their_status_and_code() {
     let bomb = bomb.finish().expect("bomb");
     let f = fixture(5).await;
     let read_auth = basic(&f.read_key);
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, StatusCode, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "/v1/batch",
             vec![json_type],
