@@ -67,22 +67,9 @@ impl Period {
 }
 
 /// (year, month 1–12, day 1–31) of a day number, proleptic Gregorian
-/// (Howard Hinnant's `civil_from_days`).
+/// (the civil calendar of `model::time`, typed for this module).
 pub fn civil_from_days(day: i64) -> (i64, u32, u32) {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day_of_month = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (year, month, day_of_month) = model::time::civil_from_days(day);
     let month = u32::try_from(month).expect("month is 1..=12");
     let day_of_month = u32::try_from(day_of_month).expect("day is 1..=31");
     (year, month, day_of_month)
@@ -90,13 +77,7 @@ pub fn civil_from_days(day: i64) -> (i64, u32, u32) {
 
 /// The day number of (year, month 1–12, day 1–31), proleptic Gregorian.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let shifted_month = i64::from(if month > 2 { month - 3 } else { month + 9 });
-    let day_of_year = (153 * shifted_month + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    model::time::days_from_civil(year, i64::from(month), i64::from(day))
 }
 
 /// `YYYY-MM-DD` of the UTC day holding the instant.
