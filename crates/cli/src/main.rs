@@ -77,10 +77,12 @@ enum Command {
     Paths(analyses::PathsArgs),
     /// Insights with evidence: pain points, moments of truth, at-risk customers, root causes, …
     Insights(insights::InsightsArgs),
-    /// Retention cohorts (or lifecycle with --lifecycle): who comes back.
+    /// Retention cohorts (or --lifecycle, or --stickiness): who comes back.
     Retention(returning::RetentionArgs),
     /// Customer value: BG/NBD, Pareto/NBD, Gamma-Gamma, CLV, RFM, slipping away.
     Value(returning::ValueArgs),
+    /// Repeat purchase: repurchase rate and time, loyalty and advocacy reach, referrals.
+    Repeat(returning::RepeatArgs),
     /// Durable streaming ingest: NDJSON events on stdin, one acknowledgement line per batch.
     Ingest(ingest::IngestArgs),
     /// Serve the dashboard, the query API and ingestion over HTTP.
@@ -410,6 +412,10 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         Command::Value(args) => {
             let engine = engine::Engine::open(&cli.data).await?;
             returning::value(&engine, &args, cli.format).await
+        }
+        Command::Repeat(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            returning::repeat(&engine, &args, cli.format).await
         }
         Command::Ingest(args) => ingest::run(&cli.data, args).await,
         Command::Serve(args) => serve::serve(&cli.data, &args, false).await,

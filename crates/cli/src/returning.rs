@@ -6,7 +6,9 @@ use crate::analyses::FilterArgs;
 use crate::output::{self, Format};
 use clap::Args;
 use engine::Engine;
-use engine::returning::{LifecycleQuery, PeriodsText, RetentionQuery, ValueQuery};
+use engine::returning::{
+    LifecycleQuery, PeriodsText, RepeatQuery, RetentionQuery, StickinessQuery, ValueQuery,
+};
 
 #[derive(Debug, Clone, Args)]
 pub struct RetentionArgs {
@@ -37,8 +39,30 @@ pub struct RetentionArgs {
     #[arg(long, default_value = "total")]
     pub reference: String,
     /// Print lifecycle (new, returning, resurrecting, dormant) instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stickiness")]
     pub lifecycle: bool,
+    /// Print stickiness (customers by active days per period) instead;
+    /// --return names the touchpoints that make a day active.
+    #[arg(long)]
+    pub stickiness: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RepeatArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Purchase touchpoint (repeatable; default outcomes.purchase of journey.toml).
+    #[arg(long = "purchase-touchpoint")]
+    pub purchase: Vec<String>,
+    /// Referral touchpoint (repeatable; default outcomes.recommendation).
+    #[arg(long = "referral-touchpoint")]
+    pub referral: Vec<String>,
+    /// The loyalty stage (default: the stage called loyalty, if any).
+    #[arg(long)]
+    pub loyalty_stage: Option<String>,
+    /// The advocacy stage (default: the stage called advocacy, if any).
+    #[arg(long)]
+    pub advocacy_stage: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -72,6 +96,9 @@ pub async fn retention(
         periods: args.periods,
         from: args.since.clone(),
     };
+    if args.stickiness {
+        return stickiness(engine, args, periods, format).await;
+    }
     if args.lifecycle {
         let report = engine
             .lifecycle(&LifecycleQuery {
@@ -137,6 +164,96 @@ pub async fn retention(
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     output::write_table(&mut std::io::stdout(), &header, &rows)?;
+    Ok(())
+}
+
+async fn stickiness(
+    engine: &Engine,
+    args: &RetentionArgs,
+    periods: PeriodsText,
+    format: Format,
+) -> anyhow::Result<()> {
+    let report = engine
+        .stickiness(&StickinessQuery {
+            filters: args.filter.to_filters(),
+            touchpoints: args.returning.clone(),
+            periods,
+        })
+        .await?;
+    if format != Format::Table {
+        return output::print_json(&report);
+    }
+    let group = report.groups.first().expect("the report has the group all");
+    let widest = group.periods.iter().map(|p| p.days).max().unwrap_or(1);
+    let mut header = vec!["period".to_string(), "active".to_string()];
+    header.extend((1..=widest).map(|d| format!("{d}d")));
+    let rows: Vec<Vec<String>> = group
+        .periods
+        .iter()
+        .map(|p| {
+            let mut row = vec![p.period_start.clone(), p.customers.to_string()];
+            row.extend((0..widest).map(|d| {
+                p.customers_by_active_days
+                    .get(d)
+                    .map_or(String::new(), u64::to_string)
+            }));
+            row
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    output::write_table(&mut std::io::stdout(), &header, &rows)?;
+    Ok(())
+}
+
+/// `touchpoint repeat`: repurchase rate and time, loyalty and advocacy
+/// reach, referrals — for everyone and per persona.
+pub async fn repeat(engine: &Engine, args: &RepeatArgs, format: Format) -> anyhow::Result<()> {
+    let report = engine
+        .repeat(&RepeatQuery {
+            filters: args.filter.to_filters(),
+            purchase: args.purchase.clone(),
+            referral: args.referral.clone(),
+            loyalty_stage: args.loyalty_stage.clone(),
+            advocacy_stage: args.advocacy_stage.clone(),
+        })
+        .await?;
+    if format != Format::Table {
+        return output::print_json(&report);
+    }
+    let share = |s: Option<f64>| s.map_or("-".into(), |s| format!("{:.1}%", s * 100.0));
+    let rows: Vec<Vec<String>> = report
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                g.group.clone(),
+                g.customers.to_string(),
+                g.purchasers.to_string(),
+                share(g.repurchase_rate),
+                g.time_to_repurchase
+                    .map_or("-".into(), |t| format!("{:.1}", t.days.median)),
+                share(g.loyalty_share),
+                share(g.advocacy_share),
+                g.referrals.to_string(),
+                share(g.referring_share),
+            ]
+        })
+        .collect();
+    output::write_table(
+        &mut std::io::stdout(),
+        &[
+            "group",
+            "customers",
+            "purchasers",
+            "repurchase",
+            "median days to repurchase",
+            "loyalty",
+            "advocacy",
+            "referrals",
+            "referring",
+        ],
+        &rows,
+    )?;
     Ok(())
 }
 

@@ -10,8 +10,9 @@ use journey::funnel::catalog_names;
 use journey::retention::{
     LifecycleAccumulator, LifecycleReport, LifecycleSpec, Period, PeriodSpec, PersonaSpec,
     PoorExperienceAccumulator, PoorExperienceSpec, PurchaseHistoryAccumulator, PurchaseHistorySpec,
-    RetentionAccumulator, RetentionReport, RetentionSpec, SlippingAway, SlippingOptions,
-    customer_outlooks, slipping_away,
+    RepeatAccumulator, RepeatReport, RepeatSpec, RetentionAccumulator, RetentionReport,
+    RetentionSpec, SlippingAway, SlippingOptions, StickinessAccumulator, StickinessReport,
+    StickinessSpec, customer_outlooks, slipping_away,
 };
 use journey::value::{
     BgNbd, FitOptions, GammaGamma, ParetoNbd, PeriodUnit, SummaryOptions, rfm_scores,
@@ -63,6 +64,29 @@ pub struct LifecycleQuery {
     pub filters: Filters,
     pub touchpoints: Vec<String>,
     pub periods: PeriodsText,
+}
+
+/// Stickiness: customers by the number of active days per period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StickinessQuery {
+    pub filters: Filters,
+    /// Touchpoints that make a customer active; empty for any.
+    pub touchpoints: Vec<String>,
+    pub periods: PeriodsText,
+}
+
+/// Repeat purchase, loyalty and advocacy reach, referrals.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepeatQuery {
+    pub filters: Filters,
+    /// Purchase touchpoints; default the definition's `outcomes.purchase`.
+    pub purchase: Vec<String>,
+    /// Referral touchpoints; default `outcomes.recommendation`.
+    pub referral: Vec<String>,
+    /// The loyalty stage's name; default the stage called `loyalty`, if any.
+    pub loyalty_stage: Option<String>,
+    /// The advocacy stage's name; default the stage called `advocacy`, if any.
+    pub advocacy_stage: Option<String>,
 }
 
 /// The customer-base models over purchase histories.
@@ -232,6 +256,83 @@ impl Engine {
         let accumulator = self
             .run("lifecycle", &filter, move || {
                 LifecycleAccumulator::new(&validated)
+            })
+            .await?;
+        Ok(accumulator.finish())
+    }
+
+    /// Stickiness per period.
+    pub async fn stickiness(
+        &self,
+        query: &StickinessQuery,
+    ) -> Result<StickinessReport, EngineError> {
+        let filter = whole_history(&query.filters)?;
+        let spec = StickinessSpec {
+            touchpoints: query.touchpoints.clone(),
+            periods: self.period_spec(&query.periods).await?,
+            personas: PersonaSpec::all_of(self.catalog()),
+        };
+        let validated = spec
+            .validate(&catalog_names(self.catalog()))
+            .map_err(|e| invalid(e.to_string()))?;
+        let accumulator = self
+            .run("stickiness", &filter, move || {
+                StickinessAccumulator::new(&validated)
+            })
+            .await?;
+        Ok(accumulator.finish())
+    }
+
+    /// Repeat purchase and the circular part of the journey.
+    pub async fn repeat(&self, query: &RepeatQuery) -> Result<RepeatReport, EngineError> {
+        let filter = whole_history(&query.filters)?;
+        let outcomes = &self.definition().outcomes;
+        let purchase = if query.purchase.is_empty() {
+            outcomes.purchase.clone()
+        } else {
+            query.purchase.clone()
+        };
+        if purchase.is_empty() {
+            return Err(invalid(
+                "no purchase touchpoint: pass one, or set outcomes.purchase in journey.toml".into(),
+            ));
+        }
+        let referral = if query.referral.is_empty() {
+            outcomes.recommendation.clone()
+        } else {
+            query.referral.clone()
+        };
+        let catalog = self.catalog();
+        let stage = |given: &Option<String>, default: &str| -> Result<Option<usize>, EngineError> {
+            match given {
+                Some(name) => catalog
+                    .stages()
+                    .iter()
+                    .position(|s| s == name)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "stage {name:?} is not in the journey definition (stages: {})",
+                            catalog.stages().join(", ")
+                        ))
+                    }),
+                None => Ok(catalog.stages().iter().position(|s| s == default)),
+            }
+        };
+        let spec = RepeatSpec {
+            purchase,
+            referral,
+            stage_of: RepeatSpec::stages_of(catalog),
+            loyalty_stage: stage(&query.loyalty_stage, "loyalty")?,
+            advocacy_stage: stage(&query.advocacy_stage, "advocacy")?,
+            personas: PersonaSpec::all_of(catalog),
+        };
+        let validated = spec
+            .validate(&catalog_names(catalog))
+            .map_err(|e| invalid(e.to_string()))?;
+        let accumulator = self
+            .run("repeat", &filter, move || {
+                RepeatAccumulator::new(&validated)
             })
             .await?;
         Ok(accumulator.finish())

@@ -532,6 +532,37 @@ pub async fn lifecycle(State(state): State<Arc<AppState>>, RawQuery(query): RawQ
     Ok(Json(to_value(&report)?))
 }
 
+pub async fn stickiness(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let report = engine
+        .stickiness(&engine::returning::StickinessQuery {
+            filters: history_filters(&params),
+            touchpoints: params.all("touchpoint"),
+            periods: periods_of(&params)?,
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn repeat(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let report = engine
+        .repeat(&engine::returning::RepeatQuery {
+            filters: history_filters(&params),
+            purchase: params.all("purchase"),
+            referral: params.all("referral"),
+            loyalty_stage: params.string("loyalty_stage"),
+            advocacy_stage: params.string("advocacy_stage"),
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
 pub async fn value(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
     let params = Params::parse(query.as_deref());
     let engine = state.engine().await?;

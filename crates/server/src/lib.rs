@@ -93,6 +93,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/variants", get(api::variants))
         .route("/retention", get(api::retention))
         .route("/lifecycle", get(api::lifecycle))
+        .route("/stickiness", get(api::stickiness))
+        .route("/repeat", get(api::repeat))
         .route("/value", get(api::value))
         .route("/insights/{kind}", get(api::insight))
         .route("/customers", get(api::customers))

@@ -132,6 +132,47 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/stickiness",
+        summary: "Customers by the number of days they were active in each period.",
+        parameters: &[
+            ("persona", "Only customers of this persona."),
+            (
+                "touchpoint",
+                "Active at these touchpoints (repeatable; none = any).",
+            ),
+            ("period", "day, week or month."),
+            ("periods", "Number of periods."),
+            ("from", "Start of period 0."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/repeat",
+        summary: "Repeat purchase: repurchase rate and time, loyalty and advocacy reach, referrals.",
+        parameters: &[
+            ("persona", "Only customers of this persona."),
+            (
+                "purchase",
+                "Purchase touchpoint (repeatable; default outcomes.purchase).",
+            ),
+            (
+                "referral",
+                "Referral touchpoint (repeatable; default outcomes.recommendation).",
+            ),
+            (
+                "loyalty_stage",
+                "Loyalty stage (default: the stage called loyalty).",
+            ),
+            (
+                "advocacy_stage",
+                "Advocacy stage (default: the stage called advocacy).",
+            ),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
         path: "/api/value",
         summary: "BG/NBD, Pareto/NBD and Gamma-Gamma fits, CLV, RFM and who is slipping away.",
         parameters: &[

@@ -392,6 +392,25 @@ fn retention_value_and_insights_follow_their_contracts() {
         ],
     );
     assert_eq!(retention["groups"][0]["group"], "all");
+    let sticky = ok_json(&data, &["retention", "--stickiness", "--period", "week"]);
+    let first = &sticky["groups"][0]["periods"][0];
+    assert_eq!(
+        first["customers_by_active_days"].as_array().map(Vec::len),
+        Some(7),
+        "{first}"
+    );
+    let repeat = ok_json(&data, &["repeat"]);
+    let all = &repeat["groups"][0];
+    assert!(
+        all["purchasers"].as_u64().expect("purchasers") > 50,
+        "{all}"
+    );
+    assert!(
+        all["repurchase_rate"]
+            .as_f64()
+            .is_some_and(|r| (0.0..=1.0).contains(&r)),
+        "{all}"
+    );
     let pain = ok_json(&data, &["insights", "pain-points"]);
     assert!(
         !pain["points"].as_array().expect("points").is_empty(),

@@ -303,6 +303,45 @@ async fn return_journey_endpoints_answer_with_the_kernels_numbers() {
         4
     );
 
+    let (status, _, sticky) = call(
+        &f.state,
+        "GET",
+        "/api/stickiness?period=week&periods=3",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sticky}");
+    for period in sticky["groups"][0]["periods"].as_array().expect("periods") {
+        let by_days = period["customers_by_active_days"].as_array().expect("days");
+        assert_eq!(by_days.len(), 7, "a week has seven bars");
+        let sum: u64 = by_days.iter().map(|n| n.as_u64().expect("count")).sum();
+        assert_eq!(sum, period["customers"].as_u64().expect("customers"));
+    }
+    let (status, _, repeat) = call(&f.state, "GET", "/api/repeat", key, None).await;
+    assert_eq!(status, StatusCode::OK, "{repeat}");
+    let all = &repeat["groups"][0];
+    assert_eq!(all["group"], "all");
+    let purchasers = all["purchasers"].as_u64().expect("purchasers");
+    let repeaters = all["repeat_purchasers"].as_u64().expect("repeaters");
+    assert!(purchasers > 0 && repeaters <= purchasers, "{all}");
+    let rate = all["repurchase_rate"].as_f64().expect("rate");
+    assert!((rate - repeaters as f64 / purchasers as f64).abs() < 1e-12);
+    assert!(
+        all["loyalty_share"].is_number(),
+        "retail has a loyalty stage"
+    );
+    assert!(all["advocacy_share"].is_null(), "and no advocacy stage");
+    let (status, _, body) = call(
+        &f.state,
+        "GET",
+        "/api/repeat?loyalty_stage=nirvana",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
     let (status, _, value) = call(&f.state, "GET", "/api/value?limit=5", key, None).await;
     assert_eq!(status, StatusCode::OK, "{value}");
     assert!(value["customers"].as_u64().expect("customers") > 50);
