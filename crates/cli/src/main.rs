@@ -3,6 +3,7 @@
 //! this crate prints and exits.
 
 mod analyses;
+mod contacts;
 mod convert;
 mod generate;
 mod import;
@@ -83,6 +84,13 @@ enum Command {
     Value(returning::ValueArgs),
     /// Repeat purchase: repurchase rate and time, loyalty and advocacy reach, referrals.
     Repeat(returning::RepeatArgs),
+    /// Contact-centre metrics per channel, queue, team, agent and interval (or --handovers).
+    Contacts(contacts::ContactsArgs),
+    /// Staffing: Erlang C/A for given traffic, or a plan per queue from the stored contacts.
+    Staff {
+        #[command(subcommand)]
+        command: contacts::StaffCommand,
+    },
     /// Durable streaming ingest: NDJSON events on stdin, one acknowledgement line per batch.
     Ingest(ingest::IngestArgs),
     /// Serve the dashboard, the query API and ingestion over HTTP.
@@ -413,6 +421,17 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let engine = engine::Engine::open(&cli.data).await?;
             returning::value(&engine, &args, cli.format).await
         }
+        Command::Contacts(args) => {
+            let engine = engine::Engine::open(&cli.data).await?;
+            contacts::contacts(&engine, &args, cli.format).await
+        }
+        Command::Staff { command } => match command {
+            contacts::StaffCommand::Erlang(args) => contacts::erlang(&args, cli.format),
+            contacts::StaffCommand::Plan(args) => {
+                let engine = engine::Engine::open(&cli.data).await?;
+                contacts::plan(&engine, &args, cli.format).await
+            }
+        },
         Command::Repeat(args) => {
             let engine = engine::Engine::open(&cli.data).await?;
             returning::repeat(&engine, &args, cli.format).await

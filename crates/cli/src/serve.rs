@@ -18,6 +18,16 @@ pub struct ServeArgs {
     /// Largest accepted request body after decompression, bytes.
     #[arg(long, default_value_t = 500 * 1024)]
     pub max_batch_bytes: usize,
+    /// Sliding window of the live queue monitor.
+    #[arg(long, default_value = "15m")]
+    pub alert_window: String,
+    /// How long the window must be back within target (by a margin) before
+    /// a breach clears.
+    #[arg(long, default_value = "5m")]
+    pub alert_clear_after: String,
+    /// An http:// URL that receives every queue alert and clearance as JSON.
+    #[arg(long)]
+    pub alert_webhook: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +115,24 @@ pub async fn serve(data: &Path, args: &ServeArgs, dashboard_key: bool) -> anyhow
     let mut options = ServerOptions::new(data.to_path_buf());
     options.max_event_bytes = args.max_event_bytes;
     options.max_batch_bytes = args.max_batch_bytes;
+    let targets = store::Store::open(data).await?.definition()?.targets;
+    let seconds = |text: &str, name: &str| -> anyhow::Result<f64> {
+        Ok(engine::contacts::parse_duration_secs(text, name)?)
+    };
+    options.live.breach.window_secs = seconds(&args.alert_window, "alert window")?;
+    options.live.breach.clear_hold_secs = seconds(&args.alert_clear_after, "alert clear after")?;
+    options.live.breach.service_level_target = f64::from(targets.service_level);
+    options.live.breach.answer_within_secs = f64::from(targets.answer_within_s);
+    if let Some(url) = &args.alert_webhook {
+        anyhow::ensure!(
+            url.starts_with("http://"),
+            "alert webhook {url}: only http:// URLs are supported"
+        );
+    }
+    options.live.webhook = args.alert_webhook.clone();
+    options
+        .validate()
+        .map_err(|e| anyhow::anyhow!("live monitor: {e}"))?;
     let (ingestor, opened) =
         store::ingest::Ingestor::open(data, store::ingest::IngestOptions::default()).await?;
     if opened.replayed_records > 0 {

@@ -151,7 +151,8 @@ impl Engine {
         ))
     }
 
-    async fn last_event_us(&self) -> Result<i64, EngineError> {
+    /// The time of the last stored event, µs; an error for an empty store.
+    pub(crate) async fn last_event_us(&self) -> Result<i64, EngineError> {
         let batches = self
             .sql("SELECT CAST(max(ts) AS BIGINT) FROM events")
             .await?;

@@ -130,7 +130,8 @@ pub struct JourneyContext {
     pub facts: Option<FactNames>,
 }
 
-/// Id → name tables of the interned fact columns (channel, agent).
+/// Id → name tables of the interned fact columns (channel, agent) and of
+/// the contact details read from `properties` (queue, team, skill, issue).
 #[derive(Debug, Default, Clone)]
 pub struct FactNames {
     pub channels: Vec<String>,
@@ -138,6 +139,119 @@ pub struct FactNames {
     /// Theme labels, and the theme of each distinct text that has one.
     pub themes: Vec<String>,
     pub theme_of_text: HashMap<String, u32>,
+    /// Contact details: when set, the `properties` of every contact event
+    /// (an event with an agent, wait, handle time or abandonment flag) are
+    /// parsed into [`journey::Contact`].
+    pub contacts: Option<ContactNames>,
+}
+
+/// The names of the contact details found in the stored `properties`.
+#[derive(Debug, Default, Clone)]
+pub struct ContactNames {
+    pub queues: Vec<String>,
+    pub teams: Vec<String>,
+    pub skills: Vec<String>,
+    pub issues: Vec<String>,
+}
+
+/// The `properties` keys of contact details (DESIGN §4 leaves them to
+/// `properties`; these are the names touchpoint reads).
+pub mod contact_keys {
+    pub const QUEUE: &str = "queue";
+    pub const TEAM: &str = "team";
+    pub const SKILL: &str = "skill";
+    pub const ISSUE: &str = "issue";
+    pub const TALK_S: &str = "talk_s";
+    pub const HOLD_S: &str = "hold_s";
+    pub const WRAP_S: &str = "wrap_s";
+    pub const TRANSFERS: &str = "transfers";
+}
+
+/// The contact details of one event's `properties` JSON object: text values
+/// of queue, team, skill and issue, and the talk/hold/wrap seconds and
+/// transfers. Unknown keys and values of the wrong type are ignored.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ContactDetails {
+    pub queue: Option<String>,
+    pub team: Option<String>,
+    pub skill: Option<String>,
+    pub issue: Option<String>,
+    pub talk_s: Option<f64>,
+    pub hold_s: Option<f64>,
+    pub wrap_s: Option<f64>,
+    pub transfers: Option<u64>,
+}
+
+impl ContactDetails {
+    pub fn parse(properties: &str) -> ContactDetails {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(properties) else {
+            return ContactDetails::default();
+        };
+        let text = |key: &str| match map.get(key) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let seconds = |key: &str| {
+            map.get(key)
+                .and_then(serde_json::Value::as_f64)
+                .filter(|v| v.is_finite() && *v >= 0.0)
+        };
+        ContactDetails {
+            queue: text(contact_keys::QUEUE),
+            team: text(contact_keys::TEAM),
+            skill: text(contact_keys::SKILL),
+            issue: text(contact_keys::ISSUE),
+            talk_s: seconds(contact_keys::TALK_S),
+            hold_s: seconds(contact_keys::HOLD_S),
+            wrap_s: seconds(contact_keys::WRAP_S),
+            transfers: map
+                .get(contact_keys::TRANSFERS)
+                .and_then(serde_json::Value::as_u64),
+        }
+    }
+}
+
+/// Name → id maps of [`ContactNames`].
+#[derive(Debug)]
+struct ContactIds {
+    queues: HashMap<String, u32>,
+    teams: HashMap<String, u32>,
+    skills: HashMap<String, u32>,
+    issues: HashMap<String, u32>,
+}
+
+impl ContactIds {
+    fn new(names: &ContactNames) -> ContactIds {
+        ContactIds {
+            queues: FactNames::ids(&names.queues),
+            teams: FactNames::ids(&names.teams),
+            skills: FactNames::ids(&names.skills),
+            issues: FactNames::ids(&names.issues),
+        }
+    }
+
+    fn contact(&self, details: &ContactDetails) -> journey::Contact {
+        let id = |value: &Option<String>, map: &HashMap<String, u32>| {
+            value
+                .as_deref()
+                .and_then(|v| map.get(v).copied())
+                .unwrap_or(NO_NAME)
+        };
+        let secs = |v: Option<f64>| v.map_or(f32::NAN, |v| v as f32);
+        journey::Contact {
+            queue: id(&details.queue, &self.queues),
+            team: id(&details.team, &self.teams),
+            skill: id(&details.skill, &self.skills),
+            issue: id(&details.issue, &self.issues),
+            talk_s: secs(details.talk_s),
+            hold_s: secs(details.hold_s),
+            wrap_s: secs(details.wrap_s),
+            transfers: details
+                .transfers
+                .map_or(0, |t| u16::try_from(t).unwrap_or(u16::MAX)),
+        }
+    }
 }
 
 impl FactNames {
@@ -345,6 +459,7 @@ struct FactIds {
     channels: HashMap<String, u32>,
     agents: HashMap<String, u32>,
     themes: bool,
+    contacts: Option<ContactIds>,
 }
 
 fn floats(batch: &RecordBatch, name: &str) -> Vec<f32> {
@@ -422,6 +537,30 @@ fn batch_facts(batch: &RecordBatch, ids: &FactIds) -> Result<OwnedFacts> {
         .iter()
         .map(|s| s.as_deref().and_then(RatingScale::parse))
         .collect();
+    let agent_names = optional_strings(batch, columns::AGENT)?;
+    let wait_s = floats(batch, columns::WAIT_S);
+    let handle_s = floats(batch, columns::HANDLE_S);
+    let abandoned = flags(batch, columns::ABANDONED);
+    let contact = match (&ids.contacts, batch.column_by_name(columns::PROPERTIES)) {
+        (Some(contact_ids), Some(column)) => {
+            let plain = arrow::compute::cast(column, &DataType::Utf8)?;
+            let properties = plain.as_string::<i32>();
+            (0..batch.num_rows())
+                .map(|row| {
+                    let is_contact = agent_names.get(row).is_some_and(Option::is_some)
+                        || wait_s.get(row).is_some_and(|w| w.is_finite())
+                        || handle_s.get(row).is_some_and(|h| h.is_finite())
+                        || abandoned.get(row).is_some_and(Option::is_some);
+                    if is_contact && properties.is_valid(row) {
+                        contact_ids.contact(&ContactDetails::parse(properties.value(row)))
+                    } else {
+                        journey::Contact::NONE
+                    }
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Ok(OwnedFacts {
         channel: intern(optional_strings(batch, columns::CHANNEL)?, &ids.channels),
         value,
@@ -430,12 +569,12 @@ fn batch_facts(batch: &RecordBatch, ids: &FactIds) -> Result<OwnedFacts> {
         sentiment: floats(batch, columns::SENTIMENT),
         text: optional_strings(batch, columns::TEXT)?,
         theme: Vec::new(),
-        agent: intern(optional_strings(batch, columns::AGENT)?, &ids.agents),
-        wait_s: floats(batch, columns::WAIT_S),
-        handle_s: floats(batch, columns::HANDLE_S),
+        agent: intern(agent_names, &ids.agents),
+        wait_s,
+        handle_s,
         resolved: flags(batch, columns::RESOLVED),
-        abandoned: flags(batch, columns::ABANDONED),
-        contact: Vec::new(),
+        abandoned,
+        contact,
     })
 }
 
@@ -449,6 +588,7 @@ impl Assembler {
             channels: FactNames::ids(&names.channels),
             agents: FactNames::ids(&names.agents),
             themes: !names.theme_of_text.is_empty(),
+            contacts: names.contacts.as_ref().map(ContactIds::new),
         });
         Assembler {
             partial,

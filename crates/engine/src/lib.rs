@@ -3,6 +3,7 @@
 //! over the events. The engine opens a store at one version and answers
 //! queries over it.
 
+pub mod contacts;
 pub mod insights;
 mod journey_exec;
 pub mod query;
@@ -10,8 +11,8 @@ pub mod returning;
 mod scan;
 
 pub use journey_exec::{
-    BreakdownValues, Collector, FactNames, JourneyContext, JourneyExec, JourneySink,
-    PartialJourneys,
+    BreakdownValues, Collector, ContactDetails, ContactNames, FactNames, JourneyContext,
+    JourneyExec, JourneySink, PartialJourneys, contact_keys,
 };
 pub use scan::{BucketScanExec, EventsProvider, table_schema};
 
@@ -261,7 +262,41 @@ impl Engine {
         Ok(FactNames {
             channels,
             agents,
+            contacts: Some(self.contact_names().await?),
             ..FactNames::default()
+        })
+    }
+
+    /// The queues, teams, skills and issues named in the `properties` of
+    /// the stored contact events, each list sorted.
+    pub async fn contact_names(&self) -> Result<ContactNames, EngineError> {
+        let mut queues = std::collections::BTreeSet::new();
+        let mut teams = std::collections::BTreeSet::new();
+        let mut skills = std::collections::BTreeSet::new();
+        let mut issues = std::collections::BTreeSet::new();
+        let batches = self
+            .sql(
+                "SELECT properties FROM events WHERE properties IS NOT NULL AND \
+                 (agent IS NOT NULL OR wait_s IS NOT NULL OR handle_s IS NOT NULL \
+                 OR abandoned IS NOT NULL)",
+            )
+            .await?;
+        for batch in batches {
+            let column = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+            let column = arrow::array::AsArray::as_string::<i32>(&column);
+            for properties in column.iter().flatten() {
+                let details = ContactDetails::parse(properties);
+                queues.extend(details.queue);
+                teams.extend(details.team);
+                skills.extend(details.skill);
+                issues.extend(details.issue);
+            }
+        }
+        Ok(ContactNames {
+            queues: queues.into_iter().collect(),
+            teams: teams.into_iter().collect(),
+            skills: skills.into_iter().collect(),
+            issues: issues.into_iter().collect(),
         })
     }
 
@@ -321,6 +356,9 @@ impl Engine {
         ];
         if matches!(breakdown, BreakdownValues::Channel(_)) || facts.is_some() {
             wanted.push(columns::CHANNEL);
+        }
+        if facts.as_ref().is_some_and(|f| f.contacts.is_some()) {
+            wanted.push(columns::PROPERTIES);
         }
         if facts.is_some() {
             wanted.extend([

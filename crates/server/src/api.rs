@@ -563,6 +563,99 @@ pub async fn repeat(State(state): State<Arc<AppState>>, RawQuery(query): RawQuer
     Ok(Json(to_value(&report)?))
 }
 
+pub async fn contacts(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let defaults = engine::contacts::ContactsQuery::default();
+    let by = params.all("by");
+    let report = engine
+        .contacts(&engine::contacts::ContactsQuery {
+            filters: params.filters(),
+            by: if by.is_empty() { defaults.by } else { by },
+            interval: params.string("interval").unwrap_or(defaults.interval),
+            answer_within: params.string("answer_within"),
+            short_abandon: params
+                .string("short_abandon")
+                .unwrap_or(defaults.short_abandon),
+            repeat_window: params.string("repeat_window"),
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn handovers(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let window = params.string("window").unwrap_or_else(|| "15m".into());
+    let report = engine.handovers(&params.filters(), &window).await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn staff_erlang(RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let defaults = engine::contacts::ErlangQuery::default();
+    let arrivals = params
+        .f64("arrivals")?
+        .ok_or_else(|| ApiError::bad_parameter("arrivals: required".to_string()))?;
+    let agents = match params.get("agents") {
+        None => None,
+        Some(_) => Some(
+            u32::try_from(params.usize("agents", 0)?)
+                .map_err(|_| ApiError::bad_parameter("agents: too many".to_string()))?,
+        ),
+    };
+    let report = engine::contacts::erlang(&engine::contacts::ErlangQuery {
+        model: params.string("model").unwrap_or(defaults.model),
+        arrivals,
+        interval: params.string("interval").unwrap_or(defaults.interval),
+        aht: params.string("aht").unwrap_or(defaults.aht),
+        service_level: params
+            .f64("service_level")?
+            .unwrap_or(defaults.service_level),
+        answer_within: params
+            .string("answer_within")
+            .unwrap_or(defaults.answer_within),
+        patience: params.string("patience"),
+        max_asa: params.string("max_asa"),
+        shrinkage: params.f64("shrinkage")?.unwrap_or(defaults.shrinkage),
+        max_occupancy: params
+            .f64("max_occupancy")?
+            .unwrap_or(defaults.max_occupancy),
+        agents,
+    })?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn staff_plan(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let defaults = engine::contacts::StaffPlanQuery::default();
+    let report = engine
+        .staff_plan(&engine::contacts::StaffPlanQuery {
+            filters: params.filters(),
+            queues: params.all("queue"),
+            interval: params.string("interval").unwrap_or(defaults.interval),
+            weeks: params.usize("weeks", defaults.weeks)?,
+            horizon: params.string("horizon").unwrap_or(defaults.horizon),
+            model: params.string("model").unwrap_or(defaults.model),
+            service_level: params.f64("service_level")?,
+            answer_within: params.string("answer_within"),
+            shrinkage: params.f64("shrinkage")?.unwrap_or(defaults.shrinkage),
+            max_occupancy: params
+                .f64("max_occupancy")?
+                .unwrap_or(defaults.max_occupancy),
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn alerts(State(state): State<Arc<AppState>>) -> ApiResult {
+    Ok(Json(state.live.snapshot()))
+}
+
 pub async fn value(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
     let params = Params::parse(query.as_deref());
     let engine = state.engine().await?;

@@ -387,6 +387,11 @@ async fn accept(state: &Arc<AppState>, messages: Vec<Message>) -> Result<Json<Va
             ApiError::overloaded("too many ingest requests in flight; retry shortly")
         })?;
     let ids: Vec<Option<String>> = events.iter().map(|e| Some(e.event_id.clone())).collect();
+    // Contacts with a wait feed the live queue monitor once stored.
+    let contacts: Vec<(usize, Event)> = (events.iter().enumerate())
+        .filter(|(_, e)| e.wait_s.is_some())
+        .map(|(i, e)| (i, e.clone()))
+        .collect();
     let worker = ingestor.clone();
     let receipt = tokio::task::spawn_blocking(move || worker.ingest(events))
         .await
@@ -409,6 +414,24 @@ async fn accept(state: &Arc<AppState>, messages: Vec<Message>) -> Result<Json<Va
     );
     Metrics::add(&state.metrics.events_rejected, rejected as u64);
     Metrics::add(&state.metrics.batches_ingested, 1);
+    if !contacts.is_empty() {
+        let stored: Vec<&Event> = (contacts.iter())
+            .filter(|(i, _)| receipt.outcomes[*i] == store::ingest::Outcome::Stored)
+            .map(|(_, e)| e)
+            .collect();
+        let raised = state.live.observe(&stored);
+        if let (Some(url), false) = (state.live.webhook(), raised.is_empty()) {
+            let url = url.to_string();
+            tokio::spawn(async move {
+                for signal in raised {
+                    let body = serde_json::to_value(&signal).unwrap_or(Value::Null);
+                    if let Err(e) = crate::live::post_webhook(&url, &body).await {
+                        eprintln!("touchpoint: {e}");
+                    }
+                }
+            });
+        }
+    }
     for ((slot, outcome), id) in slots.iter().zip(&receipt.outcomes).zip(&ids) {
         let status = match outcome {
             store::ingest::Outcome::Stored => "stored",

@@ -7,6 +7,7 @@ mod assets;
 mod error;
 pub mod ingest;
 pub mod keys;
+pub mod live;
 mod metrics;
 mod openapi;
 mod params;
@@ -74,11 +75,14 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let lag = state
         .ingestor()
         .map_or(0.0, |ingestor| ingestor.pending_events() as f64);
-    let body = state.metrics.render(&[(
+    let mut gauges = vec![(
         "touchpoint_wal_lag_events",
         "Events durable in the log but not yet in the table.",
         lag,
-    )]);
+    )];
+    gauges.extend(state.live.gauges());
+    let mut body = state.metrics.render(&gauges);
+    body.push_str(&state.live.queue_metrics());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
@@ -96,6 +100,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/stickiness", get(api::stickiness))
         .route("/repeat", get(api::repeat))
         .route("/value", get(api::value))
+        .route("/contacts", get(api::contacts))
+        .route("/handovers", get(api::handovers))
+        .route("/staff/erlang", get(api::staff_erlang))
+        .route("/staff/plan", get(api::staff_plan))
+        .route("/alerts", get(api::alerts))
         .route("/insights/{kind}", get(api::insight))
         .route("/customers", get(api::customers))
         .route("/customers/{customer}", get(api::customer))

@@ -173,6 +173,84 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/contacts",
+        summary: "Contact-centre metrics (offered, answered, abandoned, service level, ASA, AHT, transfers, reported and true FCR) per grouping.",
+        parameters: with_filters![
+            (
+                "by",
+                "Grouping: channel, queue, team, agent, interval or a + join (repeatable)."
+            ),
+            ("interval", "Length of the interval dimension (30m)."),
+            (
+                "answer_within",
+                "Service-level threshold (default: journey.toml target)."
+            ),
+            (
+                "short_abandon",
+                "Abandons after a shorter wait are short (5s)."
+            ),
+            (
+                "repeat_window",
+                "Repeat window of true FCR (default: journey.toml target)."
+            )
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/handovers",
+        summary: "Handover network between teams and between agents.",
+        parameters: with_filters![(
+            "window",
+            "Longest gap between two contacts of a handover (15m)."
+        )],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/staff/erlang",
+        summary: "Agents needed for given traffic by Erlang C or Erlang A.",
+        parameters: &[
+            ("model", "c or a."),
+            ("arrivals", "Contacts per interval (required)."),
+            ("interval", "Interval length (30m)."),
+            ("aht", "Average handle time (180s)."),
+            ("service_level", "Target share (0.8)."),
+            ("answer_within", "Service-level threshold (20s)."),
+            ("patience", "Mean patience (Erlang A)."),
+            ("max_asa", "Upper bound on ASA."),
+            ("shrinkage", "Share of paid time unavailable (0)."),
+            ("max_occupancy", "Upper bound on occupancy (1)."),
+            ("agents", "Also report the metrics at this many agents."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/staff/plan",
+        summary: "Per queue: offered contacts per interval, weekly-seasonal forecast and the agents each interval needs.",
+        parameters: with_filters![
+            ("queue", "Only this queue (repeatable)."),
+            ("interval", "Interval length (30m)."),
+            ("weeks", "Weeks of history averaged (4)."),
+            ("horizon", "How far ahead (7d)."),
+            ("model", "a or c."),
+            ("service_level", "Target share (default: journey.toml)."),
+            ("answer_within", "Threshold (default: journey.toml)."),
+            ("shrinkage", "Share of paid time unavailable (0.3)."),
+            ("max_occupancy", "Upper bound on occupancy (0.85).")
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/alerts",
+        summary: "Live queue breaches: active alerts with the Erlang A recommendation, recent signals, every queue's window.",
+        parameters: &[],
+        security: "read",
+    },
+    Operation {
+        method: "get",
         path: "/api/value",
         summary: "BG/NBD, Pareto/NBD and Gamma-Gamma fits, CLV, RFM and who is slipping away.",
         parameters: &[

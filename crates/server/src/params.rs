@@ -48,6 +48,19 @@ impl Params {
         }
     }
 
+    /// A finite number, or `None` when absent.
+    pub fn f64(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(text) => match text.parse::<f64>() {
+                Ok(value) if value.is_finite() => Ok(Some(value)),
+                _ => Err(ApiError::bad_parameter(format!(
+                    "{name}: {text:?} is not a number"
+                ))),
+            },
+        }
+    }
+
     pub fn bool(&self, name: &str) -> Result<bool, ApiError> {
         match self.get(name) {
             None => Ok(false),

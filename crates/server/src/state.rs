@@ -4,6 +4,7 @@
 
 use crate::error::ApiError;
 use crate::keys::KeyStore;
+use crate::live::{LiveMonitor, LiveOptions};
 use crate::metrics::Metrics;
 use engine::Engine;
 use serde_json::{Value, json};
@@ -23,6 +24,8 @@ pub struct ServerOptions {
     pub max_batch_bytes: usize,
     /// Origins allowed by CORS on the ingest endpoints; empty = any.
     pub cors_origins: Vec<String>,
+    /// The live queue monitor (service-level breaches and alerts).
+    pub live: LiveOptions,
 }
 
 impl ServerOptions {
@@ -32,7 +35,13 @@ impl ServerOptions {
             max_event_bytes: 32 * 1024,
             max_batch_bytes: 500 * 1024,
             cors_origins: Vec::new(),
+            live: LiveOptions::default(),
         }
+    }
+
+    /// Checks the settings that can be wrong; `AppState::new` relies on it.
+    pub fn validate(&self) -> Result<(), String> {
+        LiveMonitor::new(self.live.clone()).map(|_| ())
     }
 }
 
@@ -46,12 +55,19 @@ pub struct AppState {
     ingestor: Option<Arc<Ingestor>>,
     /// Ingest requests allowed in flight; beyond them the answer is 429.
     pub ingest_slots: Arc<tokio::sync::Semaphore>,
+    pub live: LiveMonitor,
 }
 
 impl AppState {
     /// A state that answers queries only (ingest endpoints answer 503).
+    /// Call [`ServerOptions::validate`] first: invalid live-monitor
+    /// settings fall back to the defaults here.
     pub fn new(options: ServerOptions) -> AppState {
+        let live = LiveMonitor::new(options.live.clone()).unwrap_or_else(|_| {
+            LiveMonitor::new(LiveOptions::default()).expect("the default settings are valid")
+        });
         AppState {
+            live,
             keys: KeyStore::open(&options.data_dir),
             options,
             metrics: Metrics::default(),

@@ -154,6 +154,12 @@ pub struct ContactMetrics {
     /// Total handle time of answered contacts, seconds: the workload (in
     /// Erlangs when divided by the interval length).
     pub workload_s: f64,
+    /// Mean patience of the callers, seconds, assuming exponential patience
+    /// (Erlang A): an abandon's wait is an observed patience, an answered
+    /// contact's wait a lower bound of one, so the maximum-likelihood mean
+    /// is (all known waits) ÷ (abandons with a known wait). `None` without
+    /// such abandons.
+    pub patience_s: Option<f64>,
     pub transfers: u64,
     /// Share of answered contacts transferred at least once.
     pub transfer_rate: Option<f64>,
@@ -199,6 +205,8 @@ struct Tally {
     answered_within_threshold: u64,
     wait_sum_s: f64,
     wait_n: u64,
+    abandoned_wait_sum_s: f64,
+    abandoned_wait_n: u64,
     handle_sum_s: f64,
     handle_n: u64,
     components_sum_s: [f64; 3],
@@ -227,6 +235,10 @@ impl Tally {
             self.service_level_offered += 1;
             if record.wait_s.is_some_and(|w| w < limits.short_abandon_s) {
                 self.short_abandoned += 1;
+            }
+            if let Some(wait_s) = record.wait_s {
+                self.abandoned_wait_sum_s += wait_s;
+                self.abandoned_wait_n += 1;
             }
             return;
         }
@@ -271,6 +283,8 @@ impl Tally {
         self.answered_within_threshold += other.answered_within_threshold;
         self.wait_sum_s += other.wait_sum_s;
         self.wait_n += other.wait_n;
+        self.abandoned_wait_sum_s += other.abandoned_wait_sum_s;
+        self.abandoned_wait_n += other.abandoned_wait_n;
         self.handle_sum_s += other.handle_sum_s;
         self.handle_n += other.handle_n;
         for (sum, part) in self.components_sum_s.iter_mut().zip(other.components_sum_s) {
@@ -307,6 +321,10 @@ impl Tally {
             hold_s: mean(hold, self.components_n),
             wrap_s: mean(wrap, self.components_n),
             workload_s: self.handle_sum_s,
+            patience_s: mean(
+                self.wait_sum_s + self.abandoned_wait_sum_s,
+                self.abandoned_wait_n,
+            ),
             transfers: self.transfers,
             transfer_rate: share(self.transferred, self.answered),
             reported_fcr: share(self.resolved, self.resolved_known),

@@ -259,6 +259,13 @@ fn reference_metrics(contacts: &[RefContact], spec: &ContactSpec) -> ContactMetr
         hold_s: part(1),
         wrap_s: part(2),
         workload_s: handles.iter().sum(),
+        patience_s: {
+            let abandoned_waits: Vec<f64> = abandoned.iter().filter_map(|c| c.wait_s).collect();
+            (!abandoned_waits.is_empty()).then(|| {
+                (waits.iter().sum::<f64>() + abandoned_waits.iter().sum::<f64>())
+                    / abandoned_waits.len() as f64
+            })
+        },
         transfers: answered.iter().map(|c| u64::from(c.transfers)).sum(),
         transfer_rate: ratio(
             answered.iter().filter(|c| c.transfers > 0).count(),
@@ -494,6 +501,9 @@ fn service_level_counts_abandons_and_the_variant_drops_short_ones() {
     assert_eq!(total.hold_s, Some(10.0));
     assert_eq!(total.wrap_s, Some(35.0));
     assert_eq!(total.workload_s, 480.0);
+    // Patience: waits 10 + 30 (answered, censored) + 3 + 60 (abandoned)
+    // over the two abandons.
+    assert_eq!(total.patience_s, Some(51.5));
 }
 
 #[test]
