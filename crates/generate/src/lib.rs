@@ -130,6 +130,7 @@
 //! 1.86 s of user time), so 100 million events take about a minute per
 //! core; `cargo bench -p generate` measures it.
 
+mod agents;
 mod broadband;
 mod contact;
 mod generator;
@@ -144,6 +145,7 @@ mod text;
 mod time;
 mod timeline;
 
+pub use agents::AgentDays;
 pub use generator::{
     CustomerRecord, DEFAULT_START_TS_US, GenerateError, GenerateOptions, Generator, Identities,
 };
