@@ -365,17 +365,19 @@ impl AgentDays {
     }
 
     /// The rostered shift of every day the agent served a contact on: the
-    /// team's whole day when it is eight hours or less, otherwise eight
-    /// hours starting on a half hour drawn for the agent and day. Days the
-    /// team is closed have no shift.
+    /// team's whole day when it is eight hours or less, otherwise the eight
+    /// hours, starting on a half hour, that cover most of the day's
+    /// contacts (ties drawn for the agent and day), as a roster placed
+    /// where the agent was needed would. Days the team is closed have no
+    /// shift.
     fn shifts(&self, agent: &str, team: &str, contacts: &[ServedContact]) -> Vec<(i64, i64)> {
         let hours = self.team_hours(team);
-        let mut days: Vec<i64> = contacts.iter().map(|c| day_start(c.start_us)).collect();
-        days.sort_unstable();
-        days.dedup();
         let agent_key = Event::customer_key(agent);
         let mut shifts = Vec::new();
-        for day in days {
+        // Contacts are in time order, so each day's are contiguous.
+        for day_contacts in contacts.chunk_by(|a, b| day_start(a.start_us) == day_start(b.start_us))
+        {
+            let day = day_start(day_contacts[0].start_us);
             let (open, close) = hours[weekday(day)];
             if open >= close {
                 continue;
@@ -385,10 +387,25 @@ impl AgentDays {
                 shifts.push((open_us, close_us));
                 continue;
             }
+            let covered = |start_us: i64| {
+                (day_contacts.iter())
+                    .filter(|c| (start_us..start_us + SHIFT_US).contains(&c.start_us))
+                    .count()
+            };
+            let candidates: Vec<i64> = (0..=(close_us - open_us - SHIFT_US) / (HOUR_US / 2))
+                .map(|half_hours| open_us + half_hours * (HOUR_US / 2))
+                .collect();
+            let most = candidates
+                .iter()
+                .map(|&s| covered(s))
+                .max()
+                .expect("one candidate");
+            let best: Vec<i64> = (candidates.into_iter())
+                .filter(|&s| covered(s) == most)
+                .collect();
             let day_index = day.div_euclid(DAY_US) as u64;
             let mut rng = Rng::new(customer_seed(self.seed, SHIFT_SALT ^ agent_key, day_index));
-            let half_hours = (close_us - open_us - SHIFT_US) / (HOUR_US / 2);
-            let start_us = open_us + rng.between(0, half_hours) * (HOUR_US / 2);
+            let start_us = *rng.pick(&best);
             shifts.push((start_us, start_us + SHIFT_US));
         }
         shifts
