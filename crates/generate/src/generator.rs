@@ -100,6 +100,19 @@ impl Context {
     }
 }
 
+/// The scenario's planted situations that `planted` switches on.
+pub(crate) fn resolve_switches(
+    scenario: Scenario,
+    planted: &Planted,
+) -> Result<Switches, GenerateError> {
+    let keys: Vec<&'static str> = scenario.planted().iter().map(|p| p.key).collect();
+    Switches::resolve(planted, &keys).map_err(|key| GenerateError::UnknownPlanted {
+        scenario: scenario.name(),
+        key,
+        known: keys.join(", "),
+    })
+}
+
 /// Yields the customers of a range (all of them by default) in index order.
 #[derive(Debug, Clone)]
 pub struct Generator {
@@ -120,14 +133,7 @@ impl Generator {
             .and_then(|length| options.start_ts_us.checked_add(length))
             .filter(|end| options.start_ts_us >= 0 && *end <= LATEST_END_US)
             .ok_or(GenerateError::WindowOutOfRange)?;
-        let keys: Vec<&'static str> = scenario.planted().iter().map(|p| p.key).collect();
-        let switches = Switches::resolve(&options.planted, &keys).map_err(|key| {
-            GenerateError::UnknownPlanted {
-                scenario: scenario.name(),
-                key,
-                known: keys.join(", "),
-            }
-        })?;
+        let switches = resolve_switches(scenario, &options.planted)?;
         let context = Context {
             seed: options.seed,
             window: Window {

@@ -1,5 +1,6 @@
 //! The synthetic businesses one can generate.
 
+use crate::agents::Desk;
 use crate::broadband;
 use crate::generator::{Context, CustomerRecord};
 use crate::planted::PlantedSituation;
@@ -53,6 +54,14 @@ impl Scenario {
         match self {
             Scenario::Retail => retail::planted(),
             Scenario::Broadband => broadband::planted(),
+        }
+    }
+
+    /// The agents' habits at their desks, for the agents' events.
+    pub(crate) fn desk(self) -> &'static Desk {
+        match self {
+            Scenario::Retail => &retail::DESK,
+            Scenario::Broadband => &broadband::DESK,
         }
     }
 

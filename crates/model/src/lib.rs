@@ -1,6 +1,7 @@
 //! touchpoint's vocabulary: the event, the journey definition, the catalog of
 //! interned names and the Arrow schema of stored events. No I/O, no clock.
 
+pub mod agent;
 mod catalog;
 mod definition;
 mod event;

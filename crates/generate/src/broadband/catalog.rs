@@ -366,3 +366,15 @@ pub(crate) const NPS: Topic = Topic {
         "Billing is a mess and the app never works.",
     ],
 };
+
+/// Every queue of the contact centre and the shops, for the teams' hours.
+pub(crate) static QUEUES: [&Queue; 8] = [
+    &SALES_PHONE,
+    &SHOP,
+    &BILLING_PHONE,
+    &BILLING_CHAT,
+    &TECH_PHONE,
+    &TECH_CHAT,
+    &CANCEL_PHONE,
+    &COMPLAINTS,
+];

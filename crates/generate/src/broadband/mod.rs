@@ -10,7 +10,9 @@ mod subscriber;
 pub(crate) use definition::definition;
 pub(crate) use subscriber::customer;
 
+use crate::agents::{Desk, PlantedStep};
 use crate::planted::{ExpectedEffect, PlantedSituation};
+use model::agent::AgentEventKind;
 
 /// The planted situations' positions in [`planted`] and the parameters
 /// that produce them.
@@ -20,6 +22,7 @@ pub(crate) mod plant {
     pub(crate) const APP_OUTAGE: usize = 2;
     pub(crate) const RURAL_COVERAGE_DROP: usize = 3;
     pub(crate) const RETENTION_SAVES: usize = 4;
+    pub(crate) const MANUAL_BILL_CHECKS: usize = 5;
 
     /// Share of technician appointments nobody turns up to, while planted
     /// and otherwise, and the share of no-shows that end in a complaint.
@@ -64,6 +67,7 @@ pub(crate) fn planted() -> Vec<PlantedSituation> {
         app_outage(),
         rural_coverage_drop(),
         retention_saves(),
+        manual_bill_checks(),
     ]
 }
 
@@ -187,6 +191,64 @@ fn retention_saves() -> PlantedSituation {
     }
 }
 
+/// The agents' desk: billing agents recalculate bills by hand after most
+/// contacts (planted: `manual_bill_checks`).
+pub(crate) static DESK: Desk = Desk {
+    queues: &catalog::QUEUES,
+    lookup_tools: &["account_crm", "line_test", "network_status"],
+    follow_up_tasks: &["case_note", "engineer_booking", "credit_note"],
+    planted: PlantedStep {
+        index: plant::MANUAL_BILL_CHECKS,
+        team: "billing",
+        kind: AgentEventKind::ManualTask,
+        name: "bill_recalculation",
+        share: 0.7,
+        min_s: 120.0,
+        max_s: 360.0,
+    },
+};
+
+/// Measured effects of `manual_bill_checks` (see its tolerance).
+const MANUAL_STEPS_BILLING: f64 = 1.24;
+const MANUAL_STEPS_OTHERS: f64 = 0.52;
+const NON_CUSTOMER_BILLING_S: f64 = 260.0;
+const NON_CUSTOMER_OTHERS_S: f64 = 79.5;
+
+fn manual_bill_checks() -> PlantedSituation {
+    PlantedSituation {
+        key: "manual_bill_checks",
+        description: "In the agents' data: billing agents (phone and chat) recalculate the bill by hand \
+            after 70 % of their contacts, 120-360 s each (manual_task bill_recalculation after the \
+            after-contact work), which no other team does: about 170 s of extra non-customer work per \
+            contact.",
+        touchpoints: vec!["call_centre", "web_chat"],
+        persona: None,
+        expected: vec![
+            effect(
+                "agents' data: manual_task events named bill_recalculation per contact event: billing \
+                 agents vs agents of other teams",
+                0.7,
+                0.0,
+                0.03,
+            ),
+            effect(
+                "agents' data: manual steps (manual_task and tool_used events) per contact event: \
+                 billing agents vs agents of other teams",
+                MANUAL_STEPS_BILLING,
+                MANUAL_STEPS_OTHERS,
+                0.06,
+            ),
+            effect(
+                "agents' data: seconds of after_contact_work, manual_task and tool_used events per \
+                 contact event: billing agents vs agents of other teams",
+                NON_CUSTOMER_BILLING_S,
+                NON_CUSTOMER_OTHERS_S,
+                15.0,
+            ),
+        ],
+    }
+}
+
 fn effect(metric: &'static str, affected: f64, baseline: f64, tolerance: f64) -> ExpectedEffect {
     ExpectedEffect {
         metric,
@@ -208,5 +270,6 @@ mod tests {
         assert_eq!(keys[plant::APP_OUTAGE], "app_outage");
         assert_eq!(keys[plant::RURAL_COVERAGE_DROP], "rural_coverage_drop");
         assert_eq!(keys[plant::RETENTION_SAVES], "retention_saves");
+        assert_eq!(keys[plant::MANUAL_BILL_CHECKS], "manual_bill_checks");
     }
 }

@@ -445,3 +445,6 @@ pub(crate) const NPS: Topic = Topic {
         "Long waits on the phone and unclear instructions.",
     ],
 };
+
+/// Every queue of the contact centre and the store, for the teams' hours.
+pub(crate) static QUEUES: [&Queue; 6] = [&PHONE, &CHAT, &EMAIL, &COMPLAINT, &SALES_CHAT, &STORE];

@@ -9,7 +9,9 @@ mod shopper;
 pub(crate) use definition::definition;
 pub(crate) use shopper::customer;
 
+use crate::agents::{Desk, PlantedStep};
 use crate::planted::{ExpectedEffect, PlantedSituation};
+use model::agent::AgentEventKind;
 
 /// The planted situations' positions in [`planted`] and the parameters
 /// that produce them; the expected effects follow from these.
@@ -21,6 +23,7 @@ pub(crate) mod plant {
     pub(crate) const THREE_STRIKES: usize = 4;
     pub(crate) const FALSE_RESOLVED: usize = 5;
     pub(crate) const WAIT_SPIKES: usize = 6;
+    pub(crate) const LEGACY_ORDER_LOOKUP: usize = 7;
 
     /// Mean CES answer at the set-up instructions: smart-home devices
     /// (while planted) and everything else.
@@ -49,6 +52,12 @@ pub(crate) mod plant {
     pub(crate) const THREE_STRIKES_FACTOR: f64 = 0.1;
 }
 
+/// Measured effects of `legacy_order_lookup` (see its tolerance).
+const MANUAL_STEPS_CARE: f64 = 1.35;
+const MANUAL_STEPS_OTHERS: f64 = 0.52;
+const NON_CUSTOMER_CARE_S: f64 = 189.0;
+const NON_CUSTOMER_OTHERS_S: f64 = 89.5;
+
 /// The planted situations, in the order of [`plant`]'s indices.
 pub(crate) fn planted() -> Vec<PlantedSituation> {
     vec![
@@ -59,6 +68,7 @@ pub(crate) fn planted() -> Vec<PlantedSituation> {
         three_strikes(),
         false_resolved(),
         wait_spikes(),
+        legacy_order_lookup(),
     ]
 }
 
@@ -225,6 +235,58 @@ fn wait_spikes() -> PlantedSituation {
     }
 }
 
+/// The agents' desk: the customer_care team looks orders up by hand in a
+/// legacy system after most contacts (planted: `legacy_order_lookup`).
+pub(crate) static DESK: Desk = Desk {
+    queues: &catalog::QUEUES,
+    lookup_tools: &["order_history", "knowledge_base", "stock_checker"],
+    follow_up_tasks: &["follow_up_email", "replacement_order", "case_note"],
+    planted: PlantedStep {
+        index: plant::LEGACY_ORDER_LOOKUP,
+        team: "customer_care",
+        kind: AgentEventKind::ToolUsed,
+        name: "legacy_order_system",
+        share: 0.8,
+        min_s: 60.0,
+        max_s: 180.0,
+    },
+};
+
+fn legacy_order_lookup() -> PlantedSituation {
+    PlantedSituation {
+        key: "legacy_order_lookup",
+        description: "In the agents' data: customer_care agents (phone and chat) look the order up by \
+            hand in the legacy order system after 80 % of their contacts, 60-180 s each (tool_used \
+            legacy_order_system after the after-contact work), which no other team does: about 100 s of \
+            extra non-customer work per contact.",
+        touchpoints: vec!["phone_support", "live_chat"],
+        persona: None,
+        expected: vec![
+            effect(
+                "agents' data: tool_used events named legacy_order_system per contact event: \
+                 customer_care agents vs agents of other teams",
+                0.8,
+                0.0,
+                0.03,
+            ),
+            effect(
+                "agents' data: manual steps (manual_task and tool_used events) per contact event: \
+                 customer_care agents vs agents of other teams",
+                MANUAL_STEPS_CARE,
+                MANUAL_STEPS_OTHERS,
+                0.06,
+            ),
+            effect(
+                "agents' data: seconds of after_contact_work, manual_task and tool_used events per \
+                 contact event: customer_care agents vs agents of other teams",
+                NON_CUSTOMER_CARE_S,
+                NON_CUSTOMER_OTHERS_S,
+                12.0,
+            ),
+        ],
+    }
+}
+
 fn effect(metric: &'static str, affected: f64, baseline: f64, tolerance: f64) -> ExpectedEffect {
     ExpectedEffect {
         metric,
@@ -248,5 +310,6 @@ mod tests {
         assert_eq!(keys[plant::THREE_STRIKES], "three_strikes");
         assert_eq!(keys[plant::FALSE_RESOLVED], "false_resolved");
         assert_eq!(keys[plant::WAIT_SPIKES], "wait_spikes");
+        assert_eq!(keys[plant::LEGACY_ORDER_LOOKUP], "legacy_order_lookup");
     }
 }

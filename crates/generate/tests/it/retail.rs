@@ -255,7 +255,7 @@ fn wait_spikes() {
 fn situations_have_distinct_keys_and_known_touchpoints() {
     let definition = Scenario::Retail.definition();
     let planted = Scenario::Retail.planted();
-    assert_eq!(planted.len(), 7);
+    assert_eq!(planted.len(), 8);
     let keys: HashSet<&str> = planted.iter().map(|s| s.key).collect();
     assert_eq!(keys.len(), planted.len());
     for situation in &planted {
