@@ -406,3 +406,93 @@ fn rounded(value: &serde_json::Value) -> serde_json::Value {
         other => other.clone(),
     }
 }
+
+#[tokio::test]
+async fn contact_centre_endpoints_agree_with_the_stored_contacts() {
+    let f = fixture(600).await;
+    let key = Some(f.read_key.as_str());
+    let (status, _, report) = call(
+        &f.state,
+        "GET",
+        "/api/contacts?by=queue&by=team%2Binterval&interval=1h",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let engine = f.state.engine().await.expect("engine");
+    let count = async |sql: &str| -> u64 {
+        let batches = engine.sql(sql).await.expect("sql");
+        arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(batches[0].column(0))
+            .value(0) as u64
+    };
+    let offered = count(
+        "SELECT count(*) FROM events WHERE agent IS NOT NULL OR wait_s IS NOT NULL \
+         OR handle_s IS NOT NULL OR abandoned IS NOT NULL",
+    )
+    .await;
+    let abandoned = count("SELECT count(*) FROM events WHERE abandoned").await;
+    assert_eq!(report["total"]["offered"], offered, "{}", report["total"]);
+    assert_eq!(report["total"]["abandoned"], abandoned);
+    let by_queue = report["groupings"][0]["groups"].as_array().expect("groups");
+    let queued: u64 = by_queue
+        .iter()
+        .map(|g| g["offered"].as_u64().expect("offered"))
+        .sum();
+    assert_eq!(queued, offered, "every contact is in one queue group");
+    assert!(
+        by_queue.iter().any(|g| g["queue"] == "care_phone"),
+        "queue names from properties"
+    );
+    let by_team_hour = &report["groupings"][1];
+    assert_eq!(by_team_hour["by"], "team+interval");
+    assert!(by_team_hour["groups"][0]["interval_start"].is_string());
+
+    let (status, _, erlang) = call(
+        &f.state,
+        "GET",
+        "/api/staff/erlang?arrivals=100&interval=30m&aht=180s&service_level=0.8&answer_within=20s&shrinkage=0.3",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{erlang}");
+    assert_eq!(erlang["agents"], 14);
+    assert_eq!(erlang["agents_with_shrinkage"], 20);
+    let (status, _, body) = call(
+        &f.state,
+        "GET",
+        "/api/staff/erlang?arrivals=100&model=a",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "Erlang A needs a patience: {body}"
+    );
+
+    let (status, _, plan) = call(
+        &f.state,
+        "GET",
+        "/api/staff/plan?queue=care_phone&horizon=1d&interval=1h",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let queue = &plan["queues"][0];
+    assert_eq!(queue["queue"], "care_phone");
+    assert_eq!(queue["plan"].as_array().map(Vec::len), Some(24));
+    assert!(
+        queue["patience_s"].as_f64().is_some_and(|p| p > 0.0),
+        "{queue}"
+    );
+    let history = queue["history"].as_array().expect("history");
+    assert_eq!(history.len() % (7 * 24), 0, "whole weeks of history");
+
+    let (status, _, handovers) = call(&f.state, "GET", "/api/handovers", key, None).await;
+    assert_eq!(status, StatusCode::OK, "{handovers}");
+    assert!(handovers["teams"].is_array());
+}
