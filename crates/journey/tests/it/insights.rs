@@ -658,6 +658,41 @@ fn found_elsewhere(scenario: Scenario, key: &str) -> bool {
 fn precision_and_recall(scenario: Scenario, signatures: &[Signature], k: usize) -> (f64, f64) {
     let (data, reports) = (dataset(scenario), reports(scenario));
     let top: Vec<&PainPoint> = reports.pain.points.iter().take(k).collect();
+    for (rank, point) in top.iter().enumerate() {
+        let planted = (signatures.iter())
+            .find(|s| matches(data, s, point))
+            .map_or("-", |s| s.key);
+        let persona = point.persona.map_or("everyone", |bit| {
+            data.catalog.definition().personas[bit as usize].name.as_str()
+        });
+        println!(
+            "{} #{rank:2} {:?} {}{} [{persona}] customers {} affected {} rate {:.4} expected {:.4} z {:?} severity {:.3} impact {:.1} evidence [{}] -> {planted}",
+            scenario.name(),
+            point.kind,
+            data.touchpoint(point.touchpoint),
+            point.next_touchpoint.map_or(String::new(), |t| format!(" -> {}", data.touchpoint(t))),
+            point.customers,
+            point.affected,
+            point.rate,
+            point.expected,
+            point.z.map(|z| (z * 10.0).round() / 10.0),
+            point.severity,
+            point.impact,
+            point
+                .evidence
+                .iter()
+                .map(|e| format!(
+                    "{:?}{} {:.3} vs {:.3}",
+                    e.kind,
+                    e.next_touchpoint
+                        .map_or(String::new(), |t| format!(" -> {}", data.touchpoint(t))),
+                    e.rate,
+                    e.expected
+                ))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+    }
     let hits = top
         .iter()
         .filter(|p| signatures.iter().any(|s| matches(data, s, p)))
