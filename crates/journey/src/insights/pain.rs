@@ -18,7 +18,7 @@
 //! |---|---|---|---|
 //! | `drop_off` | visits of a touchpoint before the first purchase stage, less the one of a journey that may continue | the share of the stage's other such touchpoints | binomial z |
 //! | `negative_emotion` | scored events here | the mean of the other touchpoints of the same channel kind | Welch z; and the upper end of the mean's 95 % interval below `negative_emotion_max` |
-//! | `repeat_contact` | contacts here (complaints excluded) | the other contacts' share | binomial z |
+//! | `repeat_contact` | contacts here (complaints excluded), a hit when another contact on the same issue follows within `repeat_contact_days` | the other contacts' share | binomial z |
 //! | `channel_switch` | self-service events at a, switched to a contact at b within the switch window | the other self-service events' share | binomial z |
 //! | `ticket_follows` | plain events here | the other plain events' share | binomial z |
 //!
@@ -74,16 +74,30 @@
 //!   instructions) does not report the same tickets four times, and
 //!   self-service on the way to a contact is a channel switch, not a
 //!   separate ticket finding.
+//! - **A repeat counts against the contact that failed.** A contact is
+//!   repeated when another contact on the same issue (any contact, when
+//!   either carries no issue) follows within the repeat window, so the
+//!   repeat is charged to the touchpoint that did not solve the problem —
+//!   the measure behind first-contact resolution — and not to the queue
+//!   the customer tried next (customers often switch channel on a repeat).
+//! - **A ticket on an issue already open is no new ticket.** A contact
+//!   whose issue appeared in a contact before the plain event continues
+//!   an earlier problem (the calls about a fault before and after the
+//!   repair visit) and does not count as following that event.
 //! - **Emotion against the channel kind.** Contacts with people collect
 //!   the unresolved, the repeated and the waiting; surveys by e-mail
 //!   collect the happy. A touchpoint is compared with its own kind's other
 //!   touchpoints (digital, human, physical), not with an absolute bar
 //!   alone.
-//! - **One finding per place.** All tests flagged for one group at one
-//!   touchpoint (or transitions from it) are merged into one
-//!   [`PainPoint`]: the one with the largest impact is the headline, and
-//!   every test is listed in `evidence`. The impact is the headline's, not
-//!   a sum, because the customers of the pieces overlap.
+//! - **One finding per place.** All tests flagged at one touchpoint (or
+//!   on transitions from it), for everyone and for every persona, are
+//!   merged into one [`PainPoint`]: the one with the largest impact is the
+//!   headline, and every test is listed in `evidence`. The impact is the
+//!   headline's, not a sum, because the customers of the pieces overlap:
+//!   older customers leaving at the FAQ also raise everyone's drop-off
+//!   there and that of desktop shoppers (most older customers shop on a
+//!   computer) — one problem, seen through three groups, whose headline
+//!   names the group that suffers most.
 
 use super::context::{InsightContext, is_contact};
 use super::emotion::{Signal, SignalSet, emotions_of};
@@ -92,10 +106,10 @@ use super::sample::{SmallestK, event_hash, mix64};
 use super::{InsightsError, check_range, days_us};
 use crate::hash::BuildIdHasher;
 use crate::stats::{MeanAccumulator, quantile_sorted};
-use crate::{Accumulator, Journey};
+use crate::{Accumulator, Journey, NO_NAME};
 use model::ChannelKind;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +165,8 @@ pub enum PainKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     pub kind: PainKind,
+    /// `None` for everyone, else the persona's bit.
+    pub persona: Option<u32>,
     /// The transition's target for `long_dwell` and `channel_switch`.
     pub next_touchpoint: Option<u32>,
     /// Customers at the touchpoint or on the transition.
@@ -175,9 +191,10 @@ pub struct Evidence {
     pub impact: f64,
 }
 
-/// One finding: a group's problem at one touchpoint, with its evidence.
-/// The fields from `kind` to `impact` are those of the headline evidence
-/// (the largest impact).
+/// One finding: the problems at one touchpoint (and the transitions from
+/// it), for everyone and the personas, with their evidence. The fields
+/// from `kind` to `impact` are those of the headline evidence (the
+/// largest impact).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PainPoint {
     pub kind: PainKind,
@@ -199,8 +216,8 @@ pub struct PainPoint {
     pub impact: f64,
     pub example_customers: Vec<u64>,
     pub example_texts: Vec<String>,
-    /// Every test flagged for this group at this touchpoint, by impact,
-    /// the headline first.
+    /// Every test flagged at this touchpoint, for everyone and for each
+    /// persona, by impact, the headline first.
     pub evidence: Vec<Evidence>,
 }
 
@@ -442,9 +459,16 @@ impl PainPointsAccumulator {
             let role = config.role(journey, j);
             (contact[j] && role.after_sale) || role.complaint
         };
+        let issue = |i: usize| {
+            (journey.facts.contact.get(i))
+                .map(|c| c.issue)
+                .filter(|&issue| issue != NO_NAME)
+        };
+        let repeat_us = config.repeat_contact_us;
         let customer = journey.customer;
         let customer_hash = mix64(customer);
         let text = |i: usize| journey.facts.text.get(i).cloned().flatten();
+        let mut issues_seen: HashSet<u32, BuildIdHasher> = HashSet::default();
         let mut touch: Vec<(u32, TouchCell)> = Vec::new();
         let mut position: HashMap<u32, usize, BuildIdHasher> = HashMap::default();
         let mut flags: Vec<[bool; 4]> = Vec::new();
@@ -475,20 +499,31 @@ impl PainPointsAccumulator {
             if contact[i] {
                 if !role.complaint {
                     cell.contacts += 1;
-                    if signals[i].contains(Signal::RepeatContact) {
+                    let repeat = ((i + 1)..journey.len())
+                        .take_while(|&j| journey.ts_us[j] - journey.ts_us[i] <= repeat_us)
+                        .find(|&j| {
+                            contact[j]
+                                && match (issue(i), issue(j)) {
+                                    (Some(first), Some(again)) => first == again,
+                                    _ => true,
+                                }
+                        });
+                    if let Some(j) = repeat {
                         cell.repeats += 1;
                         flag[REPEAT] = true;
-                        if let Some(text) = text(i) {
+                        if let Some(text) = text(j) {
                             cell.examples[REPEAT].texts.offer(hash, text);
                         }
                     }
                 }
+                issues_seen.extend(issue(i));
             } else if plain(i) {
                 cell.plain_events += 1;
                 let followed = ((i + 1)..journey.len())
                     .take_while(|&j| journey.ts_us[j] - journey.ts_us[i] <= self.ticket_window_us)
                     .find(|&j| ticket(j) || plain(j))
-                    .filter(|&j| ticket(j));
+                    .filter(|&j| ticket(j))
+                    .filter(|&j| issue(j).is_none_or(|open| !issues_seen.contains(&open)));
                 if let Some(j) = followed {
                     cell.followed += 1;
                     flag[TICKET] = true;
@@ -610,11 +645,10 @@ impl Accumulator for PainPointsAccumulator {
                 group,
                 everyone: &self.groups[0],
             };
-            let mut found = Vec::new();
-            finder.touchpoint_findings(&mut found);
-            finder.step_findings(&mut found);
-            points.extend(merge_by_touchpoint(found));
+            finder.touchpoint_findings(&mut points);
+            finder.step_findings(&mut points);
         }
+        let mut points = merge_by_touchpoint(points);
         points.sort_by(|a, b| {
             (b.impact.total_cmp(&a.impact))
                 .then(a.kind.cmp(&b.kind))
@@ -626,13 +660,14 @@ impl Accumulator for PainPointsAccumulator {
     }
 }
 
-/// Merges one group's findings at the same touchpoint into one, the
-/// largest impact as the headline and every finding as evidence.
+/// Merges the findings at the same touchpoint into one, the largest
+/// impact as the headline and every finding as evidence.
 fn merge_by_touchpoint(mut found: Vec<PainPoint>) -> Vec<PainPoint> {
     found.sort_by(|a, b| {
         (a.touchpoint.cmp(&b.touchpoint))
             .then(b.impact.total_cmp(&a.impact))
             .then(a.kind.cmp(&b.kind))
+            .then(a.persona.cmp(&b.persona))
             .then(a.next_touchpoint.cmp(&b.next_touchpoint))
     });
     let mut merged: Vec<PainPoint> = Vec::new();
@@ -673,16 +708,10 @@ struct ShareTest<'e> {
 }
 
 /// A headline-only finding from one piece of evidence.
-fn point_of(
-    evidence: Evidence,
-    persona: Option<u32>,
-    touchpoint: u32,
-    stage: u32,
-    examples: &Examples,
-) -> PainPoint {
+fn point_of(evidence: Evidence, touchpoint: u32, stage: u32, examples: &Examples) -> PainPoint {
     PainPoint {
         kind: evidence.kind,
-        persona,
+        persona: evidence.persona,
         touchpoint,
         next_touchpoint: evidence.next_touchpoint,
         stage,
@@ -770,18 +799,19 @@ impl Finder<'_> {
             let role = self.context.roles()[id];
             let stage = role.stage as usize;
             let all = &self.everyone.touchpoints[id];
-            let share = |kind, affected, hits, n, pool: Option<f64>, everyone, examples| ShareTest {
-                kind,
-                touchpoint,
-                next_touchpoint: None,
-                customers: cell.customers,
-                affected,
-                hits,
-                n,
-                pool,
-                everyone,
-                examples,
-            };
+            let share =
+                |kind, affected, hits, n, pool: Option<f64>, everyone, examples| ShareTest {
+                    kind,
+                    touchpoint,
+                    next_touchpoint: None,
+                    customers: cell.customers,
+                    affected,
+                    hits,
+                    n,
+                    pool,
+                    everyone,
+                    examples,
+                };
             let mut tests = vec![
                 share(
                     PainKind::RepeatContact,
@@ -855,6 +885,7 @@ impl Finder<'_> {
         let severity = rate - expected;
         let (low, high) = wilson_interval(test.hits, test.n);
         let evidence = Evidence {
+            persona: self.persona,
             kind: test.kind,
             next_touchpoint: test.next_touchpoint,
             customers: test.customers,
@@ -870,13 +901,7 @@ impl Finder<'_> {
             impact: test.affected as f64 * severity,
         };
         let stage = self.stage_of(test.touchpoint);
-        Some(point_of(
-            evidence,
-            self.persona,
-            test.touchpoint,
-            stage,
-            test.examples,
-        ))
+        Some(point_of(evidence, test.touchpoint, stage, test.examples))
     }
 
     /// Negative emotion at a touchpoint against `reference`, the pool the
@@ -899,6 +924,7 @@ impl Finder<'_> {
         }
         let severity = gap.min(1.0);
         let evidence = Evidence {
+            persona: self.persona,
             kind: PainKind::NegativeEmotion,
             next_touchpoint: None,
             customers: cell.customers,
@@ -916,7 +942,6 @@ impl Finder<'_> {
         let stage = self.stage_of(touchpoint);
         Some(point_of(
             evidence,
-            self.persona,
             touchpoint,
             stage,
             &cell.examples[NEGATIVE],
@@ -944,9 +969,8 @@ impl Finder<'_> {
             let at_from = cells[from as usize].self_service_events;
             let from_switches = switches_from[&from];
             if step.switches > 0 {
-                let pool = (self_service > at_from).then(|| {
-                    (switches - from_switches) as f64 / (self_service - at_from) as f64
-                });
+                let pool = (self_service > at_from)
+                    .then(|| (switches - from_switches) as f64 / (self_service - at_from) as f64);
                 points.extend(self.share_finding(ShareTest {
                     kind: PainKind::ChannelSwitch,
                     touchpoint: from,
@@ -996,6 +1020,7 @@ impl Finder<'_> {
         let slow_share = slow_here as f64 / n_here as f64;
         let affected = (step.customers as f64 * slow_share).round() as u64;
         let evidence = Evidence {
+            persona: self.persona,
             kind: PainKind::LongDwell,
             next_touchpoint: Some(to),
             customers: step.customers,
@@ -1011,13 +1036,7 @@ impl Finder<'_> {
             impact: affected as f64 * severity,
         };
         let stage = self.stage_of(from);
-        Some(point_of(
-            evidence,
-            self.persona,
-            from,
-            stage,
-            &step.examples[DWELL],
-        ))
+        Some(point_of(evidence, from, stage, &step.examples[DWELL]))
     }
 }
 
@@ -1046,4 +1065,94 @@ pub(crate) fn below_rest(group: &MeanAccumulator, rest: &MeanAccumulator) -> Opt
     let (rest_mean, rest_se2) = moments(rest);
     let se = (group_se2 + rest_se2).sqrt();
     (se > 0.0).then(|| ((rest_mean - group_mean) / se, rest_mean))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drop_off_index_skips_trailing_lone_events() {
+        let minute = 60_000_000;
+        let day = 1_440 * minute;
+        let gap = 30 * minute;
+        let check = |ts_us: &[i64], expected: Option<usize>| {
+            assert_eq!(drop_off_index(ts_us, gap), expected, "{ts_us:?}");
+        };
+        check(&[], None);
+        check(&[0], Some(0));
+        // A session of two, then a lone reminder two days later.
+        check(&[0, minute, 2 * day], Some(1));
+        // Two trailing lone events.
+        check(&[0, minute, 2 * day, 4 * day], Some(1));
+        // The last session has two events.
+        check(&[0, minute, 2 * day, 2 * day + 5 * minute], Some(3));
+        // Only lone events: the last one.
+        check(&[0, day, 2 * day], Some(2));
+        // Exactly the gap still continues the session.
+        check(&[0, gap, 3 * day], Some(1));
+    }
+
+    fn evidence(kind: PainKind, persona: Option<u32>, impact: f64) -> Evidence {
+        Evidence {
+            kind,
+            persona,
+            next_touchpoint: None,
+            customers: 10,
+            affected: 5,
+            n: 10,
+            hits: 5,
+            rate: 0.5,
+            expected: 0.1,
+            low: None,
+            high: None,
+            z: Some(4.0),
+            severity: impact / 5.0,
+            impact,
+        }
+    }
+
+    #[test]
+    fn merge_keeps_one_finding_per_touchpoint() {
+        let empty = Examples::new(1);
+        let point = |touchpoint, kind, persona, impact| {
+            point_of(evidence(kind, persona, impact), touchpoint, 0, &empty)
+        };
+        let merged = merge_by_touchpoint(vec![
+            point(1, PainKind::DropOff, None, 2.0),
+            point(2, PainKind::TicketFollows, None, 1.0),
+            point(1, PainKind::DropOff, Some(3), 5.0),
+            point(1, PainKind::NegativeEmotion, None, 3.0),
+        ]);
+        assert_eq!(merged.len(), 2);
+        let first = &merged[0];
+        assert_eq!((first.touchpoint, first.kind), (1, PainKind::DropOff));
+        assert_eq!((first.persona, first.impact), (Some(3), 5.0));
+        let order: Vec<(PainKind, Option<u32>)> =
+            first.evidence.iter().map(|e| (e.kind, e.persona)).collect();
+        assert_eq!(
+            order,
+            [
+                (PainKind::DropOff, Some(3)),
+                (PainKind::NegativeEmotion, None),
+                (PainKind::DropOff, None)
+            ]
+        );
+        assert_eq!(merged[1].evidence.len(), 1);
+    }
+
+    #[test]
+    fn below_rest_by_hand() {
+        // Group −1, −0.5 (mean −0.75, s² 0.125); rest 0, 1 (mean 0.5,
+        // s² 0.5): z = 1.25 / √(0.125/2 + 0.5/2) = 2.236068.
+        let mut group = MeanAccumulator::default();
+        [-1.0, -0.5].into_iter().for_each(|v| group.add(v));
+        let mut rest = MeanAccumulator::default();
+        [0.0, 1.0].into_iter().for_each(|v| rest.add(v));
+        let (z, mean) = below_rest(&group, &rest).expect("two values each");
+        assert!((z - 2.236_067_977_499_79).abs() < 1e-12 && mean == 0.5);
+        let mut one = MeanAccumulator::default();
+        one.add(1.0);
+        assert_eq!(below_rest(&group, &one), None);
+    }
 }
