@@ -66,7 +66,10 @@ pub struct InsightSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Role {
     pub stage: u32,
+    /// The touchpoint's channel kind is human (and `physical` below
+    /// physical; neither means digital).
     pub human: bool,
+    pub physical: bool,
     pub purchase: bool,
     pub recommendation: bool,
     pub complaint: bool,
@@ -194,6 +197,7 @@ impl InsightSpec {
             .map(|(_, info)| Role {
                 stage: u32::try_from(info.stage_idx).expect("few stages"),
                 human: info.kind == ChannelKind::Human,
+                physical: info.kind == ChannelKind::Physical,
                 after_sale: info.stage_idx >= purchase_stage,
                 ..Role::default()
             })
@@ -241,6 +245,19 @@ impl InsightSpec {
             follow_up_us: days_us(self.follow_up_days),
             poor_emotion_max: self.poor_emotion_max,
         })
+    }
+}
+
+impl Role {
+    /// The touchpoint's channel kind.
+    pub fn channel_kind(&self) -> ChannelKind {
+        if self.human {
+            ChannelKind::Human
+        } else if self.physical {
+            ChannelKind::Physical
+        } else {
+            ChannelKind::Digital
+        }
     }
 }
 

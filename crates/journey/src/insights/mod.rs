@@ -31,7 +31,7 @@ pub use emotion::{
     emotions_of,
 };
 pub use follow_up::{FollowUpAccumulator, FollowUpOptions, FollowUpReport};
-pub use pain::{PainKind, PainOptions, PainPoint, PainPointsAccumulator};
+pub use pain::{Evidence, PainKind, PainOptions, PainPoint, PainPointsAccumulator};
 pub use recovery::{RecoveryAccumulator, RecoveryOptions, RecoveryReport};
 pub use resolution::{ResolutionAccumulator, ResolutionOptions, ResolutionReport};
 pub use risk::{AtRiskAccumulator, AtRiskCustomer, AtRiskReport, AtRiskRow, RiskOptions};

@@ -658,6 +658,49 @@ fn found_elsewhere(scenario: Scenario, key: &str) -> bool {
 fn precision_and_recall(scenario: Scenario, signatures: &[Signature], k: usize) -> (f64, f64) {
     let (data, reports) = (dataset(scenario), reports(scenario));
     let top: Vec<&PainPoint> = reports.pain.points.iter().take(k).collect();
+    for (rank, point) in top.iter().enumerate() {
+        let planted = (signatures.iter())
+            .find(|s| matches(data, s, point))
+            .map_or("-", |s| s.key);
+        let persona = point.persona.map_or("everyone", |bit| {
+            data.catalog.definition().personas[bit as usize]
+                .name
+                .as_str()
+        });
+        println!(
+            "{} #{rank:2} {:?} {}{} [{persona}] customers {} affected {} rate {:.4} expected {:.4} z {:?} severity {:.3} impact {:.1} evidence [{}] -> {planted}",
+            scenario.name(),
+            point.kind,
+            data.touchpoint(point.touchpoint),
+            point
+                .next_touchpoint
+                .map_or(String::new(), |t| format!(" -> {}", data.touchpoint(t))),
+            point.customers,
+            point.affected,
+            point.rate,
+            point.expected,
+            point.z.map(|z| (z * 10.0).round() / 10.0),
+            point.severity,
+            point.impact,
+            point
+                .evidence
+                .iter()
+                .map(|e| format!(
+                    "{}{:?}{} {:.3} vs {:.3}",
+                    e.persona.map_or(String::new(), |bit| format!(
+                        "{}: ",
+                        data.catalog.definition().personas[bit as usize].name
+                    )),
+                    e.kind,
+                    e.next_touchpoint
+                        .map_or(String::new(), |t| format!(" -> {}", data.touchpoint(t))),
+                    e.rate,
+                    e.expected
+                ))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+    }
     let hits = top
         .iter()
         .filter(|p| signatures.iter().any(|s| matches(data, s, p)))
@@ -688,9 +731,16 @@ fn precision_and_recall(scenario: Scenario, signatures: &[Signature], k: usize) 
 
 #[test]
 fn precision_and_recall_of_planted_situations() {
-    // Measured on 20 000 customers of each (seed 7): retail 0.30 / 0.71
-    // at 10 and 0.25 / 0.86 at 20; broadband 0.50 / 0.80 and 0.41 / 0.80.
-    // The bounds keep them from getting worse.
+    // Measured on 20 000 customers of each (seed 7), one finding per
+    // touchpoint: retail 0.60 (6/10) / 1.00 (7/7) at 10 and at 20 (10
+    // findings in all); broadband 0.57 (4/7) / 0.80 (4/5) at 10 and at 20
+    // (7 findings). Before the drop-off, repeat, ticket and emotion
+    // statistics were reworked: retail 0.30 / 0.71 and 0.25 / 0.86,
+    // broadband 0.50 / 0.80 and 0.41 / 0.80, with duplicates of one
+    // problem counted as separate hits. Recall is a count and the data are
+    // fixed, so its bounds are the measured counts; retention_saves is an
+    // effect of an intervention on churn (an exit), out of reach of every
+    // pain-point kind.
     let check = |scenario, signatures, k, precision_min: f64, recall_min: f64| {
         let (precision, recall) = precision_and_recall(scenario, signatures, k);
         assert!(
@@ -699,10 +749,10 @@ fn precision_and_recall_of_planted_situations() {
         );
         assert!(recall >= recall_min, "{scenario:?} top-{k} recall {recall}");
     };
-    check(Scenario::Retail, RETAIL_SIGNATURES, 10, 0.3, 5.0 / 7.0);
-    check(Scenario::Retail, RETAIL_SIGNATURES, 20, 0.25, 6.0 / 7.0);
+    check(Scenario::Retail, RETAIL_SIGNATURES, 10, 0.55, 1.0);
+    check(Scenario::Retail, RETAIL_SIGNATURES, 20, 0.55, 1.0);
     check(Scenario::Broadband, BROADBAND_SIGNATURES, 10, 0.5, 0.8);
-    check(Scenario::Broadband, BROADBAND_SIGNATURES, 20, 0.4, 0.8);
+    check(Scenario::Broadband, BROADBAND_SIGNATURES, 20, 0.5, 0.8);
 }
 
 // Hand-computed cases on a small business.
@@ -742,6 +792,10 @@ name = "complaint"
 stage = "help"
 channel = "email"
 kind = "human"
+[[touchpoint]]
+name = "chat"
+stage = "help"
+channel = "chat"
 [[persona]]
 name = "p0"
 [outcomes]
@@ -1248,6 +1302,208 @@ fn pain_point_drop_off_by_hand() {
     assert!((home.severity - 0.4).abs() < 1e-12 && (home.impact - 4.0).abs() < 1e-9);
     assert_eq!(home.example_customers.len(), 3);
     assert!(home.example_customers.iter().all(|&c| c < 10));
+}
+
+/// The pain points of hand-written journeys, every test flagged at least
+/// once (`min_customers` 1).
+fn small_pain(journeys: &[OwnedJourney]) -> PainReport {
+    let options = PainOptions {
+        min_customers: 1,
+        ..PainOptions::default()
+    };
+    let accumulator = PainPointsAccumulator::new(small_context(), options);
+    run_small(accumulator.expect("valid"), journeys)
+}
+
+/// The evidence of one kind at one touchpoint.
+fn small_evidence<'r>(
+    report: &'r PainReport,
+    kind: PainKind,
+    touchpoint: &str,
+) -> Vec<&'r journey::insights::Evidence> {
+    let id = small_catalog()
+        .lookup(touchpoint)
+        .expect("a small touchpoint")
+        .0;
+    (report.points.iter())
+        .filter(|p| p.touchpoint == id)
+        .flat_map(|p| p.evidence.iter())
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+fn close_to(actual: f64, expected: f64) -> bool {
+    (actual - expected).abs() < 1e-9
+}
+
+#[test]
+fn pain_drop_off_is_where_activity_stopped_by_hand() {
+    let mut journeys = Vec::new();
+    for customer in 0..30_u64 {
+        let events = match customer / 10 {
+            // A lone visit two days later: the customer had left at browse.
+            0 => vec![ev(0.0, "home"), ev(60.0, "browse"), ev(2.0 * DAY_S, "home")],
+            // Ends at the purchase: no drop-off.
+            1 => vec![ev(0.0, "home"), ev(60.0, "browse"), ev(120.0, "order")],
+            _ => vec![ev(0.0, "home"), ev(60.0, "home")],
+        };
+        journeys.push(small_journey(customer, 0, &events));
+    }
+    let report = small_pain(&journeys);
+    // Home: 10 drop-offs in 50 visits = 0.2; browse: 10 in 20 = 0.5 against
+    // 0.2, z = 0.3 / √(0.2·0.8/20) = 3.354102.
+    assert!(small_evidence(&report, PainKind::DropOff, "home").is_empty());
+    assert!(small_evidence(&report, PainKind::DropOff, "order").is_empty());
+    let browse = small_evidence(&report, PainKind::DropOff, "browse");
+    assert_eq!(browse.len(), 1, "{report:?}");
+    let e = browse[0];
+    assert_eq!((e.hits, e.n, e.affected, e.persona), (10, 20, 10, None));
+    assert!(close_to(e.rate, 0.5) && close_to(e.expected, 0.2));
+    assert!((e.z.expect("a share") - 3.354_101_966_249_684).abs() < 1e-9);
+    assert!(close_to(e.severity, 0.3) && close_to(e.impact, 3.0));
+}
+
+#[test]
+fn pain_persona_drop_off_against_the_rest_by_hand() {
+    let mut journeys = Vec::new();
+    let short = [ev(0.0, "home"), ev(60.0, "browse")];
+    let bought = [ev(0.0, "home"), ev(60.0, "browse"), ev(120.0, "order")];
+    for customer in 0..60_u64 {
+        let (personas, events) = match customer {
+            0..10 => (1, &short[..]),
+            10..20 => (1, &bought[..]),
+            20..24 => (0, &short[..]),
+            _ => (0, &bought[..]),
+        };
+        journeys.push(small_journey(customer, personas, events));
+    }
+    let report = small_pain(&journeys);
+    // Persona p0 at browse: 10 of 20; the rest: 4 of 40. Pooled 14/60:
+    // z = 0.4 / √(0.233333·0.766667·(1/20 + 1/40)) = 3.453327. Everyone's
+    // 14 of 60 has no expectation (home: no drop-off) and no finding.
+    let browse = small_evidence(&report, PainKind::DropOff, "browse");
+    assert_eq!(browse.len(), 1, "{report:?}");
+    let e = browse[0];
+    assert_eq!((e.persona, e.hits, e.n), (Some(0), 10, 20));
+    assert!(close_to(e.rate, 0.5) && close_to(e.expected, 0.1));
+    assert!((e.z.expect("a share") - 3.453_326_778_413_725).abs() < 1e-9);
+    assert!(close_to(e.severity, 0.4) && close_to(e.impact, 4.0));
+}
+
+#[test]
+fn pain_repeat_counts_against_the_failing_contact_by_hand() {
+    let on = |issue: u32, at_s: f64, touchpoint: &'static str| Ev {
+        issue,
+        ..contact(at_s, touchpoint)
+    };
+    let mut journeys = Vec::new();
+    for customer in 0..40_u64 {
+        let events = match customer {
+            // Repeated on chat: the phone contact failed.
+            0..10 => vec![on(1, 0.0, "phone"), on(1, DAY_S, "chat")],
+            // Another issue: no repeat.
+            10..20 => vec![on(1, 0.0, "phone"), on(2, DAY_S, "chat")],
+            20..30 => vec![on(3, 0.0, "chat")],
+            30..35 => vec![on(4, 0.0, "chat"), on(4, 2.0 * DAY_S, "chat")],
+            // A complaint repeats the phone contact and is not tested itself.
+            _ => vec![on(5, 0.0, "phone"), on(5, DAY_S, "complaint")],
+        };
+        journeys.push(small_journey(customer, 0, &events));
+    }
+    let report = small_pain(&journeys);
+    // Phone: 15 of 25 repeated; the other contacts (chat, complaints
+    // excluded): 5 of 40. z = 0.475 / √(0.125·0.875/25) = 7.181325.
+    let phone = small_evidence(&report, PainKind::RepeatContact, "phone");
+    assert_eq!(phone.len(), 1, "{report:?}");
+    let e = phone[0];
+    assert_eq!((e.hits, e.n), (15, 25));
+    assert!(close_to(e.rate, 0.6) && close_to(e.expected, 0.125));
+    assert!((e.z.expect("a share") - 7.181_324_987_175_317).abs() < 1e-9);
+    assert!(small_evidence(&report, PainKind::RepeatContact, "chat").is_empty());
+    assert!(small_evidence(&report, PainKind::RepeatContact, "complaint").is_empty());
+    assert!(small_evidence(&report, PainKind::NegativeEmotion, "complaint").is_empty());
+}
+
+#[test]
+fn pain_ticket_follows_the_last_plain_event_by_hand() {
+    let on = |issue: u32, at_s: f64| Ev {
+        issue,
+        ..contact(at_s, "phone")
+    };
+    let mut journeys = Vec::new();
+    for customer in 0..30_u64 {
+        let issue = customer as u32;
+        let events = match customer {
+            // The ticket follows browse, not home before it.
+            0..10 => vec![ev(0.0, "home"), ev(60.0, "browse"), on(issue, 3_600.0)],
+            10..20 => vec![ev(0.0, "home"), ev(60.0, "browse")],
+            20..25 => vec![ev(0.0, "home"), on(issue, 3_600.0)],
+            // The issue was open before the visit: no new ticket.
+            _ => vec![on(99, 0.0), ev(3_600.0, "home"), on(99, 7_200.0)],
+        };
+        journeys.push(small_journey(customer, 0, &events));
+    }
+    let report = small_pain(&journeys);
+    // Home: 5 of 30 followed; browse: 10 of 20 against 1/6,
+    // z = (1/3) / √((1/6)(5/6)/20) = 4.
+    assert!(small_evidence(&report, PainKind::TicketFollows, "home").is_empty());
+    let browse = small_evidence(&report, PainKind::TicketFollows, "browse");
+    assert_eq!(browse.len(), 1, "{report:?}");
+    let e = browse[0];
+    assert_eq!((e.hits, e.n, e.affected), (10, 20, 10));
+    assert!(close_to(e.rate, 0.5) && close_to(e.expected, 1.0 / 6.0));
+    assert!((e.z.expect("a share") - 4.0).abs() < 1e-9);
+    // One finding per touchpoint, the headline first in its evidence.
+    let mut seen: Vec<u32> = report.points.iter().map(|p| p.touchpoint).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), report.points.len());
+    for point in &report.points {
+        assert_eq!(point.kind, point.evidence[0].kind);
+        assert!(close_to(point.impact, point.evidence[0].impact));
+        assert!(
+            point
+                .evidence
+                .windows(2)
+                .all(|w| w[0].impact >= w[1].impact)
+        );
+    }
+}
+
+#[test]
+fn pain_emotion_against_the_channel_kind_by_hand() {
+    use model::RatingScale::Csat5;
+    let mut journeys = Vec::new();
+    for customer in 0..30_u64 {
+        let events = match customer {
+            0..10 => vec![
+                rated(0.0, "home", Csat5, 2.0),
+                rated(60.0, "browse", Csat5, 4.0),
+                ev(120.0, "order"),
+            ],
+            10..20 => vec![
+                rated(0.0, "home", Csat5, 1.0),
+                rated(60.0, "browse", Csat5, 5.0),
+                ev(120.0, "order"),
+            ],
+            // A human touchpoint: not part of the digital expectation.
+            _ => vec![rated(0.0, "phone", Csat5, 1.0)],
+        };
+        journeys.push(small_journey(customer, 0, &events));
+    }
+    let report = small_pain(&journeys);
+    // Home: −0.5 ×10 and −1 ×10, mean −0.75, s² = 0.065789; browse (the
+    // other digital touchpoint): mean 0.75, the same s². Welch z =
+    // 1.5 / √(2·0.065789/20) = 18.493242; the gap 1.5 is capped at 1.
+    let home = small_evidence(&report, PainKind::NegativeEmotion, "home");
+    assert_eq!(home.len(), 1, "{report:?}");
+    let e = home[0];
+    assert_eq!((e.n, e.affected), (20, 20));
+    assert!(close_to(e.rate, -0.75) && close_to(e.expected, 0.75));
+    assert!((e.z.expect("Welch") - 18.493_242_008_906_93).abs() < 1e-6);
+    assert!(close_to(e.severity, 1.0) && close_to(e.impact, 20.0));
+    // Phone has no other human touchpoint to be compared with.
+    assert!(small_evidence(&report, PainKind::NegativeEmotion, "phone").is_empty());
 }
 
 #[test]
