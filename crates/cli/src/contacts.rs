@@ -31,6 +31,13 @@ pub struct ContactsArgs {
     /// Print the handover network between teams and agents instead.
     #[arg(long)]
     pub handovers: bool,
+    /// Print the agents' own journey (time per activity, occupancy, manual
+    /// steps) from the agent events instead; --team narrows it.
+    #[arg(long, conflicts_with = "handovers")]
+    pub agents: bool,
+    /// With --agents: only this team.
+    #[arg(long)]
+    pub team: Option<String>,
     /// Longest gap between two contacts that still makes a handover.
     #[arg(long, default_value = "15m")]
     pub handover_window: String,
@@ -116,7 +123,70 @@ fn seconds(value: Option<f64>) -> String {
     value.map_or("-".into(), |s| format!("{s:.0}"))
 }
 
+fn hours(seconds: f64) -> String {
+    format!("{:.1}", seconds / 3600.0)
+}
+
+async fn agents(engine: &Engine, args: &ContactsArgs, format: Format) -> anyhow::Result<()> {
+    let report = engine
+        .agents(&engine::agents::AgentsQuery {
+            from: args.filter.from.clone(),
+            to: args.filter.to.clone(),
+            team: args.team.clone(),
+        })
+        .await?;
+    if format != Format::Table {
+        return output::print_json(&report);
+    }
+    println!(
+        "{} agent events ({} invalid skipped); hours per activity",
+        report.events, report.invalid_events
+    );
+    let rows: Vec<Vec<String>> = std::iter::once(&report.total)
+        .chain(&report.teams)
+        .chain(&report.agents)
+        .map(|s| {
+            let t = &s.stats.time;
+            vec![
+                s.agent
+                    .clone()
+                    .or_else(|| s.team.as_ref().map(|t| format!("team {t}")))
+                    .unwrap_or_else(|| "all agents".into()),
+                hours(s.stats.logged_in_s),
+                hours(t.handling_s),
+                hours(t.after_contact_work_s),
+                hours(t.manual_task_s + t.tool_lookup_s),
+                hours(t.ready_idle_s),
+                hours(t.not_ready_s + t.break_s),
+                percent(s.stats.occupancy),
+                s.stats
+                    .manual_steps_per_contact
+                    .map_or("-".into(), |m| format!("{m:.2}")),
+            ]
+        })
+        .collect();
+    output::write_table(
+        &mut std::io::stdout(),
+        &[
+            "",
+            "logged in",
+            "handling",
+            "wrap",
+            "manual+tools",
+            "idle",
+            "not ready+break",
+            "occupancy",
+            "manual steps/contact",
+        ],
+        &rows,
+    )?;
+    Ok(())
+}
+
 pub async fn contacts(engine: &Engine, args: &ContactsArgs, format: Format) -> anyhow::Result<()> {
+    if args.agents {
+        return agents(engine, args, format).await;
+    }
     if args.handovers {
         let report = engine
             .handovers(&args.filter.to_filters(), &args.handover_window)

@@ -8,7 +8,7 @@ use anyhow::Context;
 use arrow::array::RecordBatch;
 use arrow::datatypes::{Field, Schema};
 use clap::{Args, ValueEnum};
-use generate::{GenerateOptions, Generator, Scenario};
+use generate::{AgentDays, GenerateOptions, Generator, Scenario};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -62,6 +62,9 @@ pub struct GenerateSummary {
     pub events_file: PathBuf,
     pub traits_file: PathBuf,
     pub definition_file: PathBuf,
+    /// The agents' own events (shifts, states, contacts, tools).
+    pub agents_file: PathBuf,
+    pub agent_events: u64,
     pub seconds: f64,
 }
 
@@ -156,15 +159,23 @@ struct Chunk {
     batch: RecordBatch,
     traits: String,
     customers: u64,
+    agents: AgentDays,
 }
 
 const CHUNK_CUSTOMERS: u64 = 4_000;
 
-fn make_chunk(generator: &Generator, range: std::ops::Range<u64>) -> Chunk {
+fn make_chunk(
+    generator: &Generator,
+    options: &GenerateOptions,
+    range: std::ops::Range<u64>,
+) -> Chunk {
     let mut builders = EventBuilders::new();
     let mut traits = String::new();
+    let mut agents =
+        AgentDays::new(generator.scenario(), options).expect("the generator accepted the options");
     for index in range.clone() {
         let record = generator.customer(index);
+        agents.observe(&record);
         for event in &record.events {
             builders.push(event);
         }
@@ -180,6 +191,7 @@ fn make_chunk(generator: &Generator, range: std::ops::Range<u64>) -> Chunk {
         batch: export_batch(&builders.finish()),
         traits,
         customers: range.end - range.start,
+        agents,
     }
 }
 
@@ -200,7 +212,7 @@ pub fn generate(args: &GenerateArgs, progress: bool) -> anyhow::Result<GenerateS
         days: args.days,
         ..GenerateOptions::default()
     };
-    let generator = Generator::new(scenario, options)?;
+    let generator = Generator::new(scenario, options.clone())?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let events_file = args
@@ -208,11 +220,16 @@ pub fn generate(args: &GenerateArgs, progress: bool) -> anyhow::Result<GenerateS
         .join(format!("events.{}", args.file_format.extension()));
     let traits_file = args.out.join("customers.jsonl");
     let definition_file = args.out.join("journey.toml");
+    let agents_file = args
+        .out
+        .join(format!("agents.{}", args.file_format.extension()));
     std::fs::write(&definition_file, scenario.definition().to_toml())
         .with_context(|| format!("cannot write {}", definition_file.display()))?;
     let bar = progress_bar(progress, &format!("generating {}", scenario.name()));
-    let events = write_chunks(&generator, args, &events_file, &traits_file, &bar)?;
+    let (events, agents) =
+        write_chunks(&generator, &options, args, &events_file, &traits_file, &bar)?;
     bar.finish_and_clear();
+    let agent_events = write_agents(agents, args.file_format, &agents_file)?;
     Ok(GenerateSummary {
         scenario: scenario.name().to_string(),
         customers: args.customers,
@@ -220,26 +237,43 @@ pub fn generate(args: &GenerateArgs, progress: bool) -> anyhow::Result<GenerateS
         events_file,
         traits_file,
         definition_file,
+        agents_file,
+        agent_events,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Writes the agents' events in the events' format; returns their count.
+fn write_agents(agents: AgentDays, format: FileFormat, path: &Path) -> anyhow::Result<u64> {
+    let events = agents.finish();
+    let mut builders = EventBuilders::new();
+    for event in &events {
+        builders.push(event);
+    }
+    let batch = export_batch(&builders.finish());
+    let mut writer = EventWriter::create(path, format, batch.schema())?;
+    writer.write(&batch)?;
+    writer.finish()?;
+    Ok(events.len() as u64)
 }
 
 /// Workers generate chunks `w, w + n, w + 2n, …`; this thread writes them
 /// in index order so the file is the same whatever the thread count.
 fn write_chunks(
     generator: &Generator,
+    options: &GenerateOptions,
     args: &GenerateArgs,
     events_file: &Path,
     traits_file: &Path,
     bar: &indicatif::ProgressBar,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<(u64, AgentDays)> {
     let chunks = args.customers.div_ceil(CHUNK_CUSTOMERS);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     let mut traits_out = std::io::BufWriter::new(
         std::fs::File::create(traits_file)
             .with_context(|| format!("cannot create {}", traits_file.display()))?,
     );
-    std::thread::scope(|scope| -> anyhow::Result<u64> {
+    std::thread::scope(|scope| -> anyhow::Result<(u64, AgentDays)> {
         let (sender, receiver) =
             std::sync::mpsc::sync_channel::<(u64, Chunk)>(workers as usize * 2);
         for worker in 0..workers {
@@ -249,7 +283,10 @@ fn write_chunks(
                 while chunk < chunks {
                     let start = chunk * CHUNK_CUSTOMERS;
                     let range = start..(start + CHUNK_CUSTOMERS).min(args.customers);
-                    if sender.send((chunk, make_chunk(generator, range))).is_err() {
+                    if sender
+                        .send((chunk, make_chunk(generator, options, range)))
+                        .is_err()
+                    {
                         return;
                     }
                     chunk += workers;
@@ -258,6 +295,7 @@ fn write_chunks(
         }
         drop(sender);
         let mut writer: Option<EventWriter> = None;
+        let mut agents = AgentDays::new(generator.scenario(), options)?;
         let mut pending: BTreeMap<u64, Chunk> = BTreeMap::new();
         let (mut next, mut events, mut customers) = (0u64, 0u64, 0u64);
         for (index, chunk) in receiver {
@@ -273,6 +311,7 @@ fn write_chunks(
                 };
                 out.write(&chunk.batch)?;
                 traits_out.write_all(chunk.traits.as_bytes())?;
+                agents.merge(chunk.agents);
                 events += chunk.batch.num_rows() as u64;
                 customers += chunk.customers;
                 bar.set_position(events);
@@ -285,6 +324,6 @@ fn write_chunks(
             writer.finish()?;
         }
         traits_out.flush()?;
-        Ok(events)
+        Ok((events, agents))
     })
 }

@@ -23,6 +23,9 @@ pub struct ImportOptions {
     /// Rows converted before they are written as one store append.
     pub chunk_rows: usize,
     pub progress: bool,
+    /// A further check of every converted event (agent events must follow
+    /// `model::agent`); a failing event goes to the rejects with the reason.
+    pub check: Option<fn(&model::Event) -> Result<(), String>>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -366,6 +369,7 @@ struct EventSink {
     rows: u64,
     chunk_rows: usize,
     progress: indicatif::ProgressBar,
+    check: Option<fn(&model::Event) -> Result<(), String>>,
 }
 
 impl RowSink for EventSink {
@@ -385,7 +389,14 @@ impl RowSink for EventSink {
             self.progress.set_position(self.rows);
         }
         let resolved = self.resolved.as_ref().expect("header comes first");
-        match event_from_row(resolved, get, &|| content_id(&[&raw()])) {
+        let converted =
+            event_from_row(resolved, get, &|| content_id(&[&raw()])).and_then(|event| {
+                match self.check {
+                    Some(check) => check(&event).map(|()| event),
+                    None => Ok(event),
+                }
+            });
+        match converted {
             Ok(event) => {
                 self.builders.push(&event);
                 if self.builders.len() >= 64 * 1024 {
@@ -466,6 +477,7 @@ pub async fn import_events(
         rows: 0,
         chunk_rows: options.chunk_rows,
         progress: progress_bar(options.progress, &format!("importing {file_name}")),
+        check: options.check,
     };
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<RecordBatch>>(1);
     let path_owned = path.to_path_buf();

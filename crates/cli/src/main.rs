@@ -109,6 +109,11 @@ struct ImportArgs {
     /// A customer traits file (an id column plus one column per trait).
     #[arg(long)]
     traits: Option<PathBuf>,
+    /// Agent event files (log in/out, ready, breaks, contacts, after-contact
+    /// work, manual tasks, tools; see docs/contact-centre.md), stored apart
+    /// from the customers' events in DATA/agents (repeatable).
+    #[arg(long)]
+    agents: Vec<PathBuf>,
     /// Column holding the customer id (auto-detected when omitted).
     #[arg(long)]
     customer: Option<String>,
@@ -196,6 +201,7 @@ async fn run_demo(data: &std::path::Path, args: &DemoArgs, progress: bool) -> an
     let import_args = ImportArgs {
         files: vec![generated.events_file.clone()],
         traits: Some(generated.traits_file.clone()),
+        agents: vec![generated.agents_file.clone()],
         customer: None,
         time: None,
         touchpoint: None,
@@ -458,8 +464,8 @@ async fn run_import(
     format: Format,
     progress: bool,
 ) -> anyhow::Result<()> {
-    if args.files.is_empty() && args.traits.is_none() {
-        anyhow::bail!("nothing to import: give event files and/or --traits FILE");
+    if args.files.is_empty() && args.traits.is_none() && args.agents.is_empty() {
+        anyhow::bail!("nothing to import: give event files, --traits FILE and/or --agents FILE");
     }
     let mut mapping = match &args.mapping {
         Some(path) => {
@@ -488,7 +494,7 @@ async fn run_import(
         }
         None => None,
     };
-    for file in &args.files {
+    for file in args.files.iter().chain(&args.agents) {
         import::Format::of(file)?;
         anyhow::ensure!(file.is_file(), "{}: no such file", file.display());
     }
@@ -507,10 +513,32 @@ async fn run_import(
         rejects: args.rejects.clone(),
         chunk_rows: args.chunk_rows.max(1),
         progress,
+        check: None,
     };
     let mut summaries = Vec::new();
     for file in &args.files {
         summaries.push(import::import_events(&mut store, file, &options).await?);
+    }
+    if !args.agents.is_empty() {
+        let mut agents = store::Store::open_or_create(
+            &engine::agents::agents_dir(data),
+            &store::CreateOptions {
+                buckets: args.buckets,
+            },
+        )
+        .await?;
+        let agent_options = import::ImportOptions {
+            mapping: convert::Mapping::default(),
+            check: Some(|event| {
+                model::agent::AgentEventRecord::from_event(event)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }),
+            ..options.clone()
+        };
+        for file in &args.agents {
+            summaries.push(import::import_events(&mut agents, file, &agent_options).await?);
+        }
     }
     let traits = match &args.traits {
         Some(path) => Some(import::import_traits(&store, path, args.customer.clone())?),

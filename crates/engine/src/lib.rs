@@ -3,6 +3,7 @@
 //! over the events. The engine opens a store at one version and answers
 //! queries over it.
 
+pub mod agents;
 pub mod contacts;
 pub mod insights;
 mod journey_exec;
@@ -39,6 +40,9 @@ pub enum EngineError {
     Invalid(String),
     #[error("arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
+    /// What was asked for does not exist (no agent events, unknown agent).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 /// Which events and customers an analysis sees.

@@ -652,6 +652,33 @@ pub async fn staff_plan(
     Ok(Json(to_value(&report)?))
 }
 
+pub async fn agents(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let report = engine
+        .agents(&engine::agents::AgentsQuery {
+            from: params.string("from"),
+            to: params.string("to"),
+            team: params.string("team"),
+        })
+        .await?;
+    Ok(Json(to_value(&report)?))
+}
+
+pub async fn agent_timeline(
+    State(state): State<Arc<AppState>>,
+    Path(agent): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query.as_deref());
+    let engine = state.engine().await?;
+    let (Some(from), Some(to)) = (params.string("from"), params.string("to")) else {
+        return Err(ApiError::bad_parameter("from and to are required"));
+    };
+    let timeline = engine.agent_timeline(&agent, &from, &to).await?;
+    Ok(Json(to_value(&timeline)?))
+}
+
 pub async fn alerts(State(state): State<Arc<AppState>>) -> ApiResult {
     Ok(Json(state.live.snapshot()))
 }

@@ -87,6 +87,7 @@ impl From<engine::EngineError> for ApiError {
             engine::EngineError::Query(e) => ApiError::unprocessable("query_failed", e.to_string()),
             engine::EngineError::Store(e) => ApiError::internal(e.to_string()),
             engine::EngineError::Arrow(e) => ApiError::internal(e.to_string()),
+            engine::EngineError::NotFound(message) => ApiError::not_found("not_found", message),
         }
     }
 }

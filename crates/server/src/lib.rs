@@ -105,6 +105,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/staff/erlang", get(api::staff_erlang))
         .route("/staff/plan", get(api::staff_plan))
         .route("/alerts", get(api::alerts))
+        .route("/agents", get(api::agents))
+        .route("/agents/{agent}/timeline", get(api::agent_timeline))
         .route("/insights/{kind}", get(api::insight))
         .route("/customers", get(api::customers))
         .route("/customers/{customer}", get(api::customer))

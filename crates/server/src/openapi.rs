@@ -244,6 +244,28 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/agents",
+        summary: "The employee journey: time per activity, non-customer work, manual steps per contact and occupancy per agent and team (404 without agent events).",
+        parameters: &[
+            ("from", "Only agent events at or after this time."),
+            ("to", "Only agent events before this time."),
+            ("team", "Only this team."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
+        path: "/api/agents/{agent}/timeline",
+        summary: "One agent's activity spells and events between two times (at most 7 days), for the swim lane beside a customer's contact.",
+        parameters: &[
+            ("agent", "The agent's name (path)."),
+            ("from", "Start (required)."),
+            ("to", "End (required)."),
+        ],
+        security: "read",
+    },
+    Operation {
+        method: "get",
         path: "/api/alerts",
         summary: "Live queue breaches: active alerts with the Erlang A recommendation, recent signals, every queue's window.",
         parameters: &[],

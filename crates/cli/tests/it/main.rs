@@ -420,3 +420,123 @@ fn retention_value_and_insights_follow_their_contracts() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no insight"));
 }
+
+#[test]
+fn contact_centre_commands_follow_their_contracts() {
+    // The published worked example (and pyworkforce): 100 calls per 30
+    // minutes, 180 s handle time, 80 % within 20 s.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let erlang = ok_json(
+        &data,
+        &[
+            "staff",
+            "erlang",
+            "--model",
+            "c",
+            "--arrivals",
+            "100",
+            "--interval",
+            "30m",
+            "--aht",
+            "180s",
+            "--service-level",
+            "0.8",
+            "--answer-within",
+            "20s",
+            "--shrinkage",
+            "0.3",
+        ],
+    );
+    assert_eq!(erlang["agents"], 14, "{erlang}");
+    assert_eq!(erlang["agents_with_shrinkage"], 20, "{erlang}");
+    let close = |name: &str, expected: f64, tolerance: f64| {
+        let actual = erlang[name].as_f64().expect(name);
+        assert!(
+            (actual - expected).abs() <= tolerance,
+            "{name}: {actual} vs {expected}"
+        );
+    };
+    close("service_level", 0.888, 0.0005);
+    close("p_wait", 0.174, 0.0005);
+    close("asa_s", 7.8, 0.05);
+    close("occupancy", 0.714, 0.0005);
+    assert_eq!(erlang["abandon_rate"], 0.0);
+    let with_patience = ok_json(
+        &data,
+        &[
+            "staff",
+            "erlang",
+            "--model",
+            "a",
+            "--arrivals",
+            "100",
+            "--aht",
+            "180s",
+            "--patience",
+            "120s",
+        ],
+    );
+    assert!(
+        with_patience["agents"].as_u64().expect("agents") <= 14,
+        "abandons lighten the load: {with_patience}"
+    );
+    assert!(with_patience["abandon_rate"].as_f64().expect("rate") > 0.0);
+    let refused = touchpoint(
+        &data,
+        &["staff", "erlang", "--arrivals", "-5", "--aht", "180s"],
+    );
+    assert!(!refused.status.success());
+
+    let input = generated(dir.path(), "600");
+    let agents_file = input.join("agents.csv");
+    assert!(agents_file.is_file(), "generate writes the agents' events");
+    let mut agents_csv = std::fs::read_to_string(&agents_file).expect("agents file");
+    let bad_row = "bad-1,Nobody,2025-02-03T10:00:00Z,2025-02-03T10:00:00Z,juggling,agent_desktop,Nobody,,,,,,,,,{\"team\":\"x\"}\n";
+    agents_csv.push_str(bad_row);
+    std::fs::write(&agents_file, agents_csv).expect("agents file");
+    let imported = ok_json(
+        &data,
+        &[
+            "import",
+            input.join("events.csv").to_str().expect("utf8"),
+            "--agents",
+            agents_file.to_str().expect("utf8"),
+            "--definition",
+            input.join("journey.toml").to_str().expect("utf8"),
+        ],
+    );
+    let agents_summary = &imported["files"][1];
+    assert_eq!(agents_summary["rejected"], 1, "{imported}");
+    assert!(agents_summary["added"].as_u64().expect("added") > 100);
+
+    let contacts = ok_json(&data, &["contacts", "--by", "queue", "--by", "agent"]);
+    let total = &contacts["total"];
+    let offered = total["offered"].as_u64().expect("offered");
+    assert_eq!(
+        offered,
+        total["answered"].as_u64().expect("answered")
+            + total["abandoned"].as_u64().expect("abandoned")
+    );
+    let agents = ok_json(&data, &["contacts", "--agents"]);
+    let answered_by_agents: u64 = agents["agents"]
+        .as_array()
+        .expect("agents")
+        .iter()
+        .map(|a| a["contacts"].as_u64().expect("contacts"))
+        .sum();
+    assert!(answered_by_agents > 0, "{}", agents["total"]);
+    assert_eq!(agents["invalid_events"], 0);
+    let plan = ok_json(
+        &data,
+        &["staff", "plan", "--horizon", "1d", "--interval", "1h"],
+    );
+    for queue in plan["queues"].as_array().expect("queues") {
+        assert_eq!(
+            queue["plan"].as_array().map(Vec::len),
+            Some(24),
+            "{}",
+            queue["queue"]
+        );
+    }
+}

@@ -492,6 +492,11 @@ async fn contact_centre_endpoints_agree_with_the_stored_contacts() {
     let history = queue["history"].as_array().expect("history");
     assert_eq!(history.len() % (7 * 24), 0, "whole weeks of history");
 
+    let (status, _, body) = call(&f.state, "GET", "/api/agents", key, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no agent events stored: {body}");
+    assert_eq!(body["code"], "not_found");
+    assert!(body["detail"].as_str().expect("detail").contains("--agents"));
+
     let (status, _, handovers) = call(&f.state, "GET", "/api/handovers", key, None).await;
     assert_eq!(status, StatusCode::OK, "{handovers}");
     assert!(handovers["teams"].is_array());
