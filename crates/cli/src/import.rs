@@ -15,6 +15,9 @@ use std::time::Instant;
 use store::EventBuilders;
 use store::{Store, TraitRow};
 
+/// A further check of a converted event: `Err(reason)` rejects it.
+pub type EventCheck = fn(&model::Event) -> Result<(), String>;
+
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     pub mapping: Mapping,
@@ -25,7 +28,7 @@ pub struct ImportOptions {
     pub progress: bool,
     /// A further check of every converted event (agent events must follow
     /// `model::agent`); a failing event goes to the rejects with the reason.
-    pub check: Option<fn(&model::Event) -> Result<(), String>>,
+    pub check: Option<EventCheck>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -369,7 +372,7 @@ struct EventSink {
     rows: u64,
     chunk_rows: usize,
     progress: indicatif::ProgressBar,
-    check: Option<fn(&model::Event) -> Result<(), String>>,
+    check: Option<EventCheck>,
 }
 
 impl RowSink for EventSink {

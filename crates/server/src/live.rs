@@ -195,11 +195,8 @@ impl LiveMonitor {
                 event.ts_us = *last;
             }
             *last = event.ts_us;
-            let signal = match inner.detector.observe(&event) {
-                Ok(signal) => signal,
-                // Cannot happen: events are fed in time order per queue.
-                Err(_) => None,
-            };
+            // Cannot fail: events are fed in time order per queue.
+            let signal = inner.detector.observe(&event).unwrap_or_default();
             let Some(signal) = signal else { continue };
             let queue_name = inner.queue_names[event.queue as usize].clone();
             let view = match signal {
