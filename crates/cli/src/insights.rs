@@ -4,7 +4,7 @@
 //! conformance — each as JSON with names (see `engine::insights`).
 
 use crate::analyses::FilterArgs;
-use crate::output;
+use crate::output::{self, Format};
 use clap::Args;
 use engine::Engine;
 use engine::insights::{INSIGHTS, InsightsQuery};
@@ -27,9 +27,27 @@ pub struct InsightsArgs {
     /// Window of the repurchase or churn outcome, days.
     #[arg(long)]
     pub days: Option<u32>,
+    /// Print the kernel's whole report (JSON) instead of the ranked findings.
+    #[arg(long)]
+    pub report: bool,
+    /// Findings shown in the table format.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
 }
 
-pub async fn run(engine: &Engine, args: &InsightsArgs) -> anyhow::Result<()> {
+fn cell(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "-".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(x) if n.is_f64() => format!("{x:.3}"),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+pub async fn run(engine: &Engine, args: &InsightsArgs, format: Format) -> anyhow::Result<()> {
     anyhow::ensure!(
         INSIGHTS.contains(&args.insight.as_str()),
         "no insight {:?}; use one of {}",
@@ -45,5 +63,47 @@ pub async fn run(engine: &Engine, args: &InsightsArgs) -> anyhow::Result<()> {
             days: args.days,
         })
         .await?;
-    output::print_json(&value)
+    if args.report {
+        return output::print_json(&value);
+    }
+    let findings = engine::findings::findings(&args.insight, &value);
+    if format != Format::Table {
+        return output::print_json(&findings);
+    }
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .take(args.top)
+        .map(|f| {
+            let subject = engine::findings::SUBJECT_KEYS
+                .iter()
+                .filter_map(|key| f.get(*key).map(|v| format!("{key} {}", cell(v))))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let e = &f["effect"];
+            vec![
+                cell(&f["rank"]),
+                cell(&f["kind"]),
+                subject,
+                format!(
+                    "{} {} [{}, {}]",
+                    cell(&e["measure"]),
+                    cell(&e["value"]),
+                    cell(&e["low"]),
+                    cell(&e["high"])
+                ),
+                cell(&f["customers"]),
+            ]
+        })
+        .collect();
+    println!(
+        "{}: {} findings (--format json for all with their evidence, --report for the kernel's report)",
+        args.insight,
+        findings.len()
+    );
+    output::write_table(
+        &mut std::io::stdout(),
+        &["#", "kind", "about", "effect [95% interval]", "customers"],
+        &rows,
+    )?;
+    Ok(())
 }

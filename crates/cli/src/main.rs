@@ -417,7 +417,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         }
         Command::Insights(args) => {
             let engine = engine::Engine::open(&cli.data).await?;
-            insights::run(&engine, &args).await
+            insights::run(&engine, &args, cli.format).await
         }
         Command::Retention(args) => {
             let engine = engine::Engine::open(&cli.data).await?;

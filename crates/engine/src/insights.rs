@@ -61,6 +61,7 @@ struct Names<'a> {
     stages: &'a [String],
     personas: Vec<String>,
     facts: &'a FactNames,
+    contacts: crate::ContactNames,
 }
 
 impl Names<'_> {
@@ -75,6 +76,7 @@ impl Names<'_> {
     /// Rewrites ids into names by field name; `context` is the name of the
     /// enclosing list (resolution rows say what their `id` is that way).
     fn resolve(&self, value: &mut Value, context: &str) {
+        let contacts = &self.contacts;
         match value {
             Value::Object(map) => {
                 for (key, inner) in map.iter_mut() {
@@ -87,10 +89,15 @@ impl Names<'_> {
                         "theme" => Some(&self.facts.themes),
                         "agent" => Some(&self.facts.agents),
                         "channel" => Some(&self.facts.channels),
+                        "team" => Some(&contacts.teams),
+                        "queue" => Some(&contacts.queues),
+                        "issue" => Some(&contacts.issues),
                         "id" => match context {
                             "agents" => Some(&self.facts.agents),
                             "channels" => Some(&self.facts.channels),
                             "themes" => Some(&self.facts.themes),
+                            "teams" => Some(&contacts.teams),
+                            "queues" => Some(&contacts.queues),
                             _ => None,
                         },
                         _ => None,
@@ -101,22 +108,24 @@ impl Names<'_> {
                         *inner = name;
                         continue;
                     }
-                    if key == "touchpoints" || key == "path" {
-                        if let Value::Array(items) = inner {
-                            for item in items.iter_mut() {
-                                if let Some(name) = Self::lookup(&self.touchpoints, item) {
-                                    *item = name;
-                                }
+                    if (key == "touchpoints" || key == "path")
+                        && let Value::Array(items) = inner
+                        && items.iter().all(Value::is_number)
+                    {
+                        for item in items.iter_mut() {
+                            if let Some(name) = Self::lookup(&self.touchpoints, item) {
+                                *item = name;
                             }
                         }
                         continue;
                     }
-                    if key.contains("customer") && inner.is_array() {
-                        if let Value::Array(items) = inner {
-                            for item in items.iter_mut() {
-                                if let Value::Number(n) = item {
-                                    *item = Value::String(n.to_string());
-                                }
+                    if key.contains("customer")
+                        && let Value::Array(items) = inner
+                        && items.iter().all(Value::is_number)
+                    {
+                        for item in items.iter_mut() {
+                            if let Value::Number(n) = item {
+                                *item = Value::String(n.to_string());
                             }
                         }
                         continue;
@@ -319,6 +328,7 @@ impl Engine {
                 .map(|p| p.name.clone())
                 .collect(),
             facts: &fact_names,
+            contacts: fact_names.contacts.clone().unwrap_or_default(),
         };
         let mut value = value;
         names.resolve(&mut value, "");

@@ -5,6 +5,7 @@
 
 pub mod agents;
 pub mod contacts;
+pub mod findings;
 pub mod insights;
 mod journey_exec;
 pub mod query;

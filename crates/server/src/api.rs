@@ -726,14 +726,19 @@ pub async fn insight(
         Some(_) => Some(params.usize("days", 0)? as u32),
         None => None,
     };
-    let value = engine
+    let mut value = engine
         .insight(&engine::insights::InsightsQuery {
             filters: params.filters(),
-            insight: kind,
+            insight: kind.clone(),
             outcome: params.string("outcome"),
             outcome_touchpoint: params.string("outcome_touchpoint"),
             days,
         })
         .await?;
+    // The uniform ranked findings beside the kernel's report.
+    let findings = engine::findings::findings(&kind, &value);
+    if let Value::Object(map) = &mut value {
+        map.insert("findings".into(), Value::Array(findings));
+    }
     Ok(Json(value))
 }

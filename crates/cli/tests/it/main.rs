@@ -412,9 +412,20 @@ fn retention_value_and_insights_follow_their_contracts() {
         "{all}"
     );
     let pain = ok_json(&data, &["insights", "pain-points"]);
+    let findings = pain.as_array().expect("a JSON array of findings");
+    assert!(!findings.is_empty(), "{pain}");
+    assert_eq!(findings[0]["rank"], 1);
+    assert!(findings[0]["touchpoint"].is_string(), "{}", findings[0]);
     assert!(
-        !pain["points"].as_array().expect("points").is_empty(),
-        "{pain}"
+        findings[0]["effect"]["value"].is_number(),
+        "{}",
+        findings[0]
+    );
+    let report = ok_json(&data, &["insights", "pain-points", "--report"]);
+    assert_eq!(
+        report["points"].as_array().map(Vec::len),
+        Some(findings.len()),
+        "one finding per pain point"
     );
     let output = touchpoint(&data, &["insights", "horoscope"]);
     assert!(!output.status.success());

@@ -245,9 +245,10 @@ async fn every_documented_operation_is_routed() {
                 .replace("{name}", "product_page")
                 .replace("{customer}", "1")
                 .replace("{call}", "track")
-                .replace("{kind}", "emotion");
+                .replace("{kind}", "emotion")
+                .replace("{agent}", "agent_1");
             let body = (method == "post").then(|| json!({"sql": "SELECT 1"}));
-            let (status, _, _) = call(
+            let (status, _, answer) = call(
                 &f.state,
                 &method.to_uppercase(),
                 &uri,
@@ -256,8 +257,10 @@ async fn every_documented_operation_is_routed() {
             )
             .await;
             assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            // A routed handler may answer 404 with a problem document (no
+            // such customer, no agent events); a missing route has none.
             assert!(
-                status != StatusCode::NOT_FOUND || path.contains("{customer}"),
+                status != StatusCode::NOT_FOUND || answer["code"].is_string(),
                 "{method} {path}: {status}"
             );
         }
@@ -389,6 +392,70 @@ async fn insights_answer_with_names() {
     let (status, _, body) = call(&f.state, "GET", "/api/insights/horoscope", key, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], "unknown_insight");
+
+    // Every insight carries the uniform ranked findings, and no id leaks
+    // where a name belongs.
+    fn names_only(value: &serde_json::Value, path: &str) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    let named = [
+                        "touchpoint",
+                        "next_touchpoint",
+                        "persona",
+                        "theme",
+                        "agent",
+                        "team",
+                        "channel",
+                        "stage",
+                    ];
+                    if named.contains(&key.as_str()) && !inner.is_object() {
+                        assert!(
+                            inner.is_string() || inner.is_null(),
+                            "{path}.{key} is not a name: {inner}"
+                        );
+                    }
+                    if key == "customer" {
+                        assert!(inner.is_string(), "{path}.customer: {inner}");
+                    }
+                    names_only(inner, &format!("{path}.{key}"));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    names_only(item, &format!("{path}[{i}]"));
+                }
+            }
+            _ => {}
+        }
+    }
+    for kind in engine::insights::INSIGHTS {
+        let (status, _, report) =
+            call(&f.state, "GET", &format!("/api/insights/{kind}"), key, None).await;
+        assert_eq!(status, StatusCode::OK, "{kind}: {report}");
+        names_only(&report, kind);
+        let findings = report["findings"].as_array().expect("findings");
+        for (i, finding) in findings.iter().enumerate() {
+            assert_eq!(finding["rank"], i + 1, "{kind}");
+            assert!(finding["kind"].is_string(), "{kind}: {finding}");
+            assert!(
+                finding["effect"]["measure"].is_string(),
+                "{kind}: {finding}"
+            );
+            assert!(finding.get("evidence").is_some(), "{kind}: {finding}");
+        }
+        if ["pain-points", "moments", "attribution", "emotion"].contains(&kind) {
+            assert!(
+                !findings.is_empty(),
+                "{kind} finds something in 600 customers: {report}"
+            );
+            assert!(
+                findings[0]["touchpoint"].is_string(),
+                "{kind}: {}",
+                findings[0]
+            );
+        }
+    }
 }
 
 /// Every number rounded to 9 significant digits.
@@ -493,9 +560,18 @@ async fn contact_centre_endpoints_agree_with_the_stored_contacts() {
     assert_eq!(history.len() % (7 * 24), 0, "whole weeks of history");
 
     let (status, _, body) = call(&f.state, "GET", "/api/agents", key, None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "no agent events stored: {body}");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no agent events stored: {body}"
+    );
     assert_eq!(body["code"], "not_found");
-    assert!(body["detail"].as_str().expect("detail").contains("--agents"));
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("--agents")
+    );
 
     let (status, _, handovers) = call(&f.state, "GET", "/api/handovers", key, None).await;
     assert_eq!(status, StatusCode::OK, "{handovers}");
