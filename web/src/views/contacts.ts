@@ -40,7 +40,7 @@ export async function renderContactsView(main: HTMLElement, context: ViewContext
   const erlangHost = h('section', { class: 'card', 'data-testid': 'erlang-card' })
   const handoverHost = h('section', { class: 'card', 'data-testid': 'handovers-card' }, loading('Tracing handovers…'))
   const alertsHost = h('section', { class: 'card', 'data-testid': 'alerts-card' }, loading('Reading the queue monitor…'))
-  const agentsHost = h('div', { 'data-testid': 'agents-section' }, h('section', { class: 'card' }, loading('Reading agent states…')))
+  const agentsHost = h('div', { class: 'insight-stack', 'data-testid': 'agents-section' }, h('section', { class: 'card' }, loading('Reading agent states…')))
   main.replaceChildren(
     h('div', { class: 'view-header' }, h('div', {}, h('h1', {}, 'Contact centre'), h('p', { class: 'muted view-lede' }, 'How quickly contacts are answered, how well they are resolved, how many agents each interval needs, and where handovers and alerts happen.'))),
     h('div', { class: 'contacts-content' }, summaryHost, staffingHost, h('div', { class: 'contacts-grid' }, erlangHost, alertsHost), handoverHost, agentsHost),
@@ -499,6 +499,7 @@ export const agentTimeActivities: { activity: AgentActivity; name: string; colou
   { activity: 'ready_idle', name: 'Ready, idle', colour: okabeIto.green, decal: { symbol: 'triangle', symbolSize: 0.5, dashArrayX: [1, 0], dashArrayY: [3, 5], color: 'rgba(255,255,255,0.6)' } },
   { activity: 'not_ready', name: 'Not ready', colour: okabeIto.vermillion, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [1, 3], color: 'rgba(255,255,255,0.6)' } },
   { activity: 'break', name: 'Break', colour: okabeIto.purple, decal: { symbol: 'diamond', symbolSize: 0.5, dashArrayX: [1, 0], dashArrayY: [3, 5], color: 'rgba(255,255,255,0.6)' } },
+  { activity: 'logged_out', name: 'Logged out', colour: '#e4e7eb', decal: undefined },
 ]
 
 const sliceName = (s: AgentSlice, level: 'teams' | 'agents'): string => (level === 'teams' ? humanize(s.team ?? '(no team)') : s.agent ?? '(unknown)')
@@ -511,7 +512,7 @@ export function agentsTimeOption(slices: AgentSlice[], level: 'teams' | 'agents'
     tooltip: { ...(baseOption().tooltip as object), trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${decimal(v, 1)} h` },
     xAxis: { type: 'value', name: 'hours', nameLocation: 'middle', nameGap: 26, axisLabel: { fontSize: fontSize('small') }, splitLine: { lineStyle: { color: '#e4e7eb' } } },
     yAxis: { type: 'category', inverse: true, data: slices.map((s) => sliceName(s, level)), axisLabel: { fontSize: fontSize('small') }, axisTick: { show: false } },
-    series: agentTimeActivities.map((a) => ({
+    series: agentTimeActivities.filter((a) => a.activity !== 'logged_out').map((a) => ({
       name: a.name,
       type: 'bar',
       stack: 'time',
