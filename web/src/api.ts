@@ -677,3 +677,20 @@ export interface StickinessReport {
   period: RetentionPeriod
   groups: { group: string; periods: { period_start: string; days: number; customers: number; customers_by_active_days: number[] }[] }[]
 }
+
+// --- What the server offers ----------------------------------------------------
+
+let openApiPaths: Promise<string[] | null> | null = null
+
+/**
+ * Whether the server's OpenAPI document lists a path matching `pattern`
+ * (e.g. `/api/agents`), so optional panels ask only servers that have the
+ * endpoint; null when the document cannot be read (then ask and handle 404).
+ */
+export async function serverOffers(pattern: RegExp): Promise<boolean | null> {
+  openApiPaths ??= getJson<{ paths?: Record<string, unknown> }>('openapi.json')
+    .then((document) => Object.keys(document.paths ?? {}))
+    .catch(() => null)
+  const paths = await openApiPaths
+  return paths === null ? null : paths.some((path) => pattern.test(path))
+}

@@ -8,6 +8,7 @@
 import {
   ApiError,
   getJson,
+  serverOffers,
   type AgentActivity,
   type AgentSlice,
   type AgentsReport,
@@ -73,16 +74,17 @@ export async function renderContactsView(main: HTMLElement, context: ViewContext
       alertsHost.replaceChildren(h('h2', { class: 'card-title' }, 'Live alerts'), errorState(error, () => void loadAlerts()))
     }
   }
+  const unavailable = (reason: string): void => {
+    agentsHost.dataset.available = 'false'
+    agentsHost.replaceChildren(h('p', { class: 'panel-note', 'data-testid': 'agents-unavailable' }, 'Agent time (handling, after-contact work, manual tasks, idle, breaks) is not shown: this server does not keep agent states (', h('code', {}, 'GET /api/agents'), ` ${reason}).`))
+  }
   const loadAgents = async (): Promise<void> => {
+    if ((await serverOffers(/^\/api\/agents$/)) === false) return unavailable('is not among its endpoints')
     try {
       drawAgents(agentsHost, await getJson<AgentsReport>('agents', {}, context.signal))
     } catch (error) {
       if (context.signal.aborted) return
-      if (error instanceof ApiError && error.status === 404) {
-        agentsHost.dataset.available = 'false'
-        agentsHost.replaceChildren(h('p', { class: 'panel-note', 'data-testid': 'agents-unavailable' }, 'Agent time (handling, after-contact work, manual tasks, idle, breaks) is not shown: this server does not keep agent states (', h('code', {}, 'GET /api/agents'), ' answered 404).'))
-        return
-      }
+      if (error instanceof ApiError && error.status === 404) return unavailable('answered 404')
       agentsHost.replaceChildren(h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Agents'), errorState(error, () => void loadAgents())))
     }
   }

@@ -1,7 +1,7 @@
 // The customer view: search, identities (and why they were merged), traits,
 // and the journey as a timeline in swim lanes by channel kind or channel.
 
-import { ApiError, getJson, type AgentTimeline, type CustomerDetail, type CustomerEvent, type CustomerSummary } from '../api'
+import { ApiError, getJson, serverOffers, type AgentTimeline, type CustomerDetail, type CustomerEvent, type CustomerSummary } from '../api'
 import { baseOption, chartCard, fontSize, okabeIto, type ChartOption } from '../charts'
 import { empty, errorState, h, loading, present } from '../dom'
 import { agentTimeActivities } from './contacts'
@@ -363,6 +363,10 @@ function agentLaneCard(detail: CustomerDetail, context: ViewContext): HTMLElemen
     if (!contact?.agent) return
     const window = contactWindow(contact)
     host.removeAttribute('data-ready')
+    if ((await serverOffers(/^\/api\/agents\/\{[^}]+\}\/timeline$/)) === false) {
+      host.dataset.ready = 'unavailable'
+      return
+    }
     try {
       const timeline = await getJson<AgentTimeline>(`agents/${encodeURIComponent(contact.agent)}/timeline`, window, context.signal)
       if (context.signal.aborted || number !== requestNumber) return
