@@ -376,6 +376,8 @@ function triangleOption(cohorts: Cohort[], period: RetentionPeriod): ChartOption
   return {
     ...baseOption(),
     grid: { left: 96, right: 16, top: 40, bottom: 16 },
+    // ECharts draws a heatmap only with a visual map; hidden, since each cell carries its colour.
+    visualMap: { show: false, type: 'continuous', dimension: 2, min: 0, max: 1, inRange: { color: [shareColour(0), shareColour(0.25), shareColour(0.5), shareColour(0.75), shareColour(1)] } },
     xAxis: { type: 'category', position: 'top', data: Array.from({ length: columns }, (_, k) => `${periodNames[period]} ${k}`), splitArea: { show: false }, axisLabel: { fontSize: fontSize('small') }, axisTick: { show: false } },
     yAxis: { type: 'category', inverse: true, data: cohorts.map((c) => `${c.cohort_start} (${integer(c.size)})`), axisLabel: { fontSize: fontSize('small') }, axisTick: { show: false } },
     series: [
