@@ -84,7 +84,7 @@ export async function renderContactsView(main: HTMLElement, context: ViewContext
       drawAgents(agentsHost, await getJson<AgentsReport>('agents', {}, context.signal))
     } catch (error) {
       if (context.signal.aborted) return
-      if (error instanceof ApiError && error.status === 404) return unavailable('answered 404')
+      if (error instanceof ApiError && error.status === 404) return unavailable(`answered 404: ${error.message}`)
       agentsHost.replaceChildren(h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Agents'), errorState(error, () => void loadAgents())))
     }
   }
