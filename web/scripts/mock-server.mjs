@@ -51,6 +51,8 @@ const touchpoints = readFixture('touchpoints.json')
 const retentionAnswers = readFixture('retention.json')
 const lifecycleAnswers = readFixture('lifecycle.json')
 const valueAnswer = readFixture('value.json')
+const repeatAnswer = readFixture('repeat.json')
+const stickinessAnswer = readFixture('stickiness.json')
 const customers = JSON.parse(gunzipSync(readFileSync(join(fixtures, 'customers.json.gz'))).toString('utf8'))
 const customersByKey = new Map(customers.map((c) => [c.customer, c]))
 const personaNames = new Set(meta.personas.map((p) => p.name))
@@ -212,6 +214,8 @@ function searchCustomers(query) {
     .map((c) => ({ customer: c.customer, distinct_ids: c.distinct_ids, events: c.events.length, first_ts: c.events[0]?.ts ?? null, last_ts: c.events.at(-1)?.ts ?? null }))
 }
 
+const mockPaths = ['/api/meta', '/api/map', '/api/funnel', '/api/paths', '/api/variants', '/api/customers', '/api/customers/{customer}', '/api/touchpoints/{name}', '/api/retention', '/api/lifecycle', '/api/value', '/api/repeat', '/api/stickiness', '/api/openapi.json']
+
 function answerApi(path, query) {
   if (path === '/api/meta') return meta
   if (path === '/api/map') {
@@ -229,6 +233,18 @@ function answerApi(path, query) {
   if (path === '/api/retention') return answerRetention(query)
   if (path === '/api/lifecycle') return answerLifecycle(query)
   if (path === '/api/value') return answerValue(query)
+  if (path === '/api/repeat') {
+    refuseFilters(query, [])
+    return repeatAnswer
+  }
+  if (path === '/api/stickiness') {
+    refuseFilters(query, ['period', 'periods'])
+    expectParameter(query, 'period', 'week', 'week')
+    expectParameter(query, 'periods', 8, 8)
+    return stickinessAnswer
+  }
+  // The endpoints the mock answers, so the dashboard asks for no others (e.g. /api/agents).
+  if (path === '/api/openapi.json') return { openapi: '3.1.0', info: { title: 'touchpoint mock', version: '0' }, paths: Object.fromEntries(mockPaths.map((p) => [p, {}])) }
   let match = path.match(/^\/api\/touchpoints\/([^/]+)$/)
   if (match) {
     refuseFilters(query, ['persona'])

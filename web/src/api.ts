@@ -348,8 +348,349 @@ export async function getJson<T>(path: string, query: Query = {}, signal?: Abort
     if (response.status === 401) onUnauthorized(detail)
     throw new ApiError(detail, response.status, code)
   }
-  return (await response.json()) as T
+  return parseJson<T>(await response.text())
+}
+
+/**
+ * JSON with customer keys kept exact: some reports send the 64-bit keys as
+ * bare numbers (`"customer": 10459292830396799931`, `example_customers: [1, …]`),
+ * beyond JavaScript's 2^53, so they become strings before parsing.
+ */
+export function parseJson<T>(text: string): T {
+  const quoted = text
+    .replace(/"customer":\s*(-?\d+)/g, '"customer":"$1"')
+    .replace(/"(example_[a-z_]*customers[a-z_]*|customer_keys|drop_off_keys)":\s*\[([^\]]*)\]/g, (_, field: string, list: string) => {
+      const items = list.split(',').map((item) => item.trim()).filter(Boolean).map((item) => (item.startsWith('"') ? item : `"${item}"`))
+      return `"${field}":[${items.join(',')}]`
+    })
+  return JSON.parse(quoted) as T
 }
 
 /** The touchpoint keys of a list as strings (the API sends strings; older answers numbers). */
 export const keyText = (key: string | number): string => String(key)
+
+// --- Insights (GET /api/insights/{kind}) -------------------------------------
+
+/** A share with its 95 % interval: `hits` of `n`. */
+export interface RateInterval {
+  rate: number
+  low: number
+  high: number
+  hits: number
+  n: number
+}
+
+/** Two shares compared: `first` − `second` with its interval and test. */
+export interface RateComparison {
+  first: RateInterval
+  second: RateInterval
+  difference: number
+  low: number
+  high: number
+  z: number
+  p_value: number
+}
+
+export interface PainEvidence {
+  kind: string
+  persona: string | null
+  rate: number
+  expected: number
+  low: number
+  high: number
+  hits: number
+  n: number
+  affected: number
+  customers: number
+  impact: number
+  severity: number
+  z: number
+  next_touchpoint: string | null
+}
+
+export interface PainPoint extends PainEvidence {
+  touchpoint: string
+  stage: string | null
+  evidence: PainEvidence[]
+  example_customers: string[]
+  example_texts: string[]
+}
+
+export interface PainPointsReport {
+  points: PainPoint[]
+}
+
+export interface MomentSide {
+  customers: number
+  with_outcome: number
+  outcome_rate: number | null
+  example_customers: string[]
+}
+
+export interface Moment {
+  touchpoint: string
+  kind: string
+  good: MomentSide
+  bad: MomentSide
+  neutral_customers: number
+  unknown_customers: number
+  odds_ratio: number | null
+  odds_ratio_low: number | null
+  odds_ratio_high: number | null
+  log_odds_ratio: number | null
+  standard_error: number | null
+  p_value: number | null
+  impact: number
+  supported: boolean
+}
+
+export interface MomentsReport {
+  eligible_customers: number
+  outcome_customers: number
+  moments: Moment[]
+}
+
+export interface AtRiskEvent {
+  touchpoint: number | string
+  ts_us: number
+  emotion: number | null
+  reason: string
+}
+
+export interface AtRiskCustomer {
+  customer: string
+  value: number | null
+  reasons: string[]
+  poor_in_window: number
+  complaints: number
+  open_complaint: boolean
+  last_nps: number | null
+  emotion_slope: number | null
+  events: AtRiskEvent[]
+}
+
+export interface AtRiskReport {
+  customers: AtRiskCustomer[]
+  repurchase_after_poor: RateComparison | null
+}
+
+export interface ResolutionRow {
+  id: string | number | null
+  team: number | null
+  answered: number
+  marked_resolved: number
+  reported_fcr: number | null
+  true_fcr: number | null
+  reopened: RateInterval
+  reopened_by_contact: RateInterval
+  reopened_by_survey: RateInterval
+  unresolved_repeated: RateInterval
+  z: number
+}
+
+export interface ResolutionReport {
+  overall: ResolutionRow
+  agents: ResolutionRow[]
+  teams: ResolutionRow[]
+  channels: ResolutionRow[]
+  themes: ResolutionRow[]
+}
+
+export interface RootCause {
+  exposure: { touchpoint: string | number; previous: string | number | null; breakdown: string | null }
+  anchors: number
+  followed: number
+  rate: number
+  rate_elsewhere: number
+  odds_ratio: { odds_ratio: number; low: number; high: number }
+}
+
+export interface RootCausesReport {
+  anchors: number
+  themes: { theme: string; anchors_followed: number; outcome_events: number; causes: RootCause[] }[]
+}
+
+// --- Contact centre ----------------------------------------------------------
+
+export interface ContactMetrics {
+  offered: number
+  answered: number
+  abandoned: number
+  short_abandoned: number
+  service_level_offered: number
+  answered_within_threshold: number
+  service_level: number | null
+  service_level_excluding_short_abandons: number | null
+  abandon_rate: number | null
+  asa_s: number | null
+  aht_s: number | null
+  talk_s: number | null
+  hold_s: number | null
+  wrap_s: number | null
+  workload_s: number
+  patience_s: number | null
+  transfers: number
+  transfer_rate: number | null
+  reported_fcr: number | null
+  reported_fcr_n: number
+  true_fcr: number | null
+  true_fcr_n: number
+  emotion: EmotionWire | null
+}
+
+export interface ContactGroup extends ContactMetrics {
+  channel?: string
+  queue?: string
+  team?: string
+  agent?: string
+  interval_start?: string
+}
+
+export interface ContactsReport {
+  interval_s: number
+  answer_within_s: number
+  short_abandon_s: number
+  repeat_window_s: number
+  total: ContactMetrics
+  groupings: { by: string; groups: ContactGroup[] }[]
+}
+
+export interface StaffInterval {
+  interval_start: string
+  interval_start_us: number
+  offered: number
+  agents: number
+  agents_with_shrinkage: number
+  service_level: number
+  p_wait: number
+  asa_s: number
+  occupancy: number
+  abandon_rate: number
+  achieved_service_level?: number | null
+}
+
+export interface StaffPlan {
+  model: string
+  interval_s: number
+  weeks: number
+  target: { service_level: number; answer_within_secs: number; max_asa_secs: number | null; max_occupancy: number | null; shrinkage: number | null }
+  queues: { queue: string; channel: string; team: string; offered: number; aht_s: number; patience_s: number | null; history: StaffInterval[]; plan: StaffInterval[] }[]
+}
+
+export interface ErlangAnswer {
+  model: string
+  load_erlangs: number
+  agents: number
+  agents_with_shrinkage: number
+  service_level: number
+  p_wait: number
+  asa_s: number
+  occupancy: number
+  abandon_rate: number
+  /** The answer at the `agents` asked for, when the query names them. */
+  at_agents: { agents: number; service_level: number; p_wait: number; asa_s: number; occupancy: number; abandon_rate: number } | null
+}
+
+export interface Handover {
+  kind: string
+  from: string
+  to: string
+  count: number
+  customers: number
+  mean_extra_wait_s: number | null
+}
+
+export interface HandoversReport {
+  window_s: number
+  teams: Handover[]
+  agents: Handover[]
+}
+
+export interface QueueAlert {
+  queue: string
+  signal: 'alert' | 'cleared'
+  at: string
+  detail: unknown
+  message?: string
+}
+
+export interface AlertsReport {
+  config: Record<string, unknown>
+  active: QueueAlert[]
+  history: QueueAlert[]
+  queues: { queue: string; in_breach: boolean; window: unknown }[]
+  alerts_total: number
+  cleared_total: number
+}
+
+export const agentActivities = ['handling', 'after_contact_work', 'manual_task', 'tool_lookup', 'ready_idle', 'not_ready', 'break', 'logged_out'] as const
+export type AgentActivity = (typeof agentActivities)[number]
+
+export interface AgentSlice {
+  agent: string | null
+  team: string | null
+  agents: number
+  slices: number
+  time: Record<`${AgentActivity}_s`, number>
+  logged_in_s: number
+  non_customer_work_s: number
+  contacts: number
+  manual_steps: number
+  manual_steps_per_contact: number | null
+  occupancy: number | null
+  transitions: { from: string; to: string; count: number; mean_from_s: number | null }[]
+}
+
+export interface AgentsReport {
+  total: AgentSlice
+  teams: AgentSlice[]
+  agents: AgentSlice[]
+}
+
+export interface AgentTimeline {
+  agent: string
+  team: string | null
+  spells: { activity: string; start: string; end: string }[]
+  events: { ts: string; kind: string; duration_s: number | null; name: string | null; queue: string | null; contact_event_id: string | null }[]
+}
+
+// --- Repeat purchase and stickiness ------------------------------------------
+
+export interface RepeatGroup {
+  group: string
+  customers: number
+  purchasers: number
+  repeat_purchasers: number
+  repurchase_rate: number | null
+  purchase_days: number
+  time_to_repurchase: { days: Distribution; p25_days: number; p75_days: number } | null
+  loyalty_customers: number
+  loyalty_share: number | null
+  advocacy_customers: number
+  advocacy_share: number | null
+  referrals: number
+  referring_customers: number
+  referring_share: number | null
+}
+
+export interface StickinessReport {
+  period: RetentionPeriod
+  groups: { group: string; periods: { period_start: string; days: number; customers: number; customers_by_active_days: number[] }[] }[]
+}
+
+// --- What the server offers ----------------------------------------------------
+
+let openApiPaths: Promise<string[] | null> | null = null
+
+/**
+ * Whether the server's OpenAPI document lists a path matching `pattern`
+ * (e.g. `/api/agents`), so optional panels ask only servers that have the
+ * endpoint; null when the document cannot be read (then ask and handle 404).
+ */
+export async function serverOffers(pattern: RegExp): Promise<boolean | null> {
+  openApiPaths ??= getJson<{ paths?: Record<string, unknown> }>('openapi.json')
+    .then((document) => Object.keys(document.paths ?? {}))
+    .catch(() => null)
+  const paths = await openApiPaths
+  return paths === null ? null : paths.some((path) => pattern.test(path))
+}

@@ -69,3 +69,8 @@ export function onActivate(element: HTMLElement, action: () => void): void {
     }
   })
 }
+
+/** The children that are there, for `replaceChildren` (which takes no nulls). */
+export function present(...items: (Node | string | null | undefined | false | (Node | string | null | undefined | false)[])[]): (Node | string)[] {
+  return items.flat().filter((item): item is Node | string => item !== null && item !== undefined && item !== false)
+}

@@ -1,7 +1,8 @@
 // The dashboard shell: read key, hash routing, navigation and the type-size switch.
 //
 // Fragment format: `#/VIEW?PARAMS` (`#/map?persona=a&compare=b`, `#/paths`,
-// `#/funnel`, `#/return?period=month`, `#/customer/ID`). `touchpoint demo` prints `#key=…`; a `key=`
+// `#/funnel`, `#/return?period=month`, `#/insights?kind=moments`, `#/contacts?queue=care_phone`,
+// `#/customer/ID`). `touchpoint demo` prints `#key=…`; a `key=`
 // parameter anywhere in the fragment is taken into sessionStorage and removed
 // from the address at once, so the key never stays in the history.
 
@@ -10,14 +11,16 @@ import { ApiError, getJson, readKey, setUnauthorizedHandler, storeKey, type Meta
 import { chartsOnScreen, disposeCharts } from './charts'
 import { errorState, h, loading } from './dom'
 import { integer, setLabels } from './format'
+import { renderContactsView } from './views/contacts'
 import { renderCustomerView } from './views/customer'
 import { renderFunnelView } from './views/funnel'
+import { renderInsightsView } from './views/insights'
 import { renderMapView } from './views/map'
 import { renderPathsView, sankeyEdgePoint } from './views/paths'
 import { renderReturnView } from './views/return'
 
 export interface Route {
-  view: 'map' | 'paths' | 'funnel' | 'return' | 'customer'
+  view: 'map' | 'paths' | 'funnel' | 'return' | 'insights' | 'contacts' | 'customer'
   /** The path after the view name (the customer key). */
   rest: string
   parameters: URLSearchParams
@@ -37,6 +40,8 @@ const views: { view: Route['view']; title: string; path: string }[] = [
   { view: 'paths', title: 'Paths', path: '#/paths' },
   { view: 'funnel', title: 'Funnels', path: '#/funnel' },
   { view: 'return', title: 'Return journey', path: '#/return' },
+  { view: 'insights', title: 'Insights', path: '#/insights' },
+  { view: 'contacts', title: 'Contact centre', path: '#/contacts' },
   { view: 'customer', title: 'Customers', path: '#/customer' },
 ]
 
@@ -172,7 +177,7 @@ async function render(): Promise<void> {
       history.replaceState(null, '', `${location.pathname}${location.search}${path}${query ? `?${query}` : ''}`)
     },
   }
-  const renderers = { map: renderMapView, paths: renderPathsView, funnel: renderFunnelView, return: renderReturnView, customer: renderCustomerView }
+  const renderers = { map: renderMapView, paths: renderPathsView, funnel: renderFunnelView, return: renderReturnView, insights: renderInsightsView, contacts: renderContactsView, customer: renderCustomerView }
   try {
     await renderers[route.view](main, context)
   } catch (error) {

@@ -1,9 +1,10 @@
 // The customer view: search, identities (and why they were merged), traits,
 // and the journey as a timeline in swim lanes by channel kind or channel.
 
-import { getJson, type CustomerDetail, type CustomerEvent, type CustomerSummary } from '../api'
+import { ApiError, getJson, serverOffers, type AgentTimeline, type CustomerDetail, type CustomerEvent, type CustomerSummary } from '../api'
 import { baseOption, chartCard, fontSize, okabeIto, type ChartOption } from '../charts'
-import { empty, errorState, h, loading } from '../dom'
+import { empty, errorState, h, loading, present } from '../dom'
+import { agentTimeActivities } from './contacts'
 import { dateTime, duration, humanize, integer, kindOrder, signed, touchpointLabel } from '../format'
 import type { ViewContext } from '../main'
 
@@ -160,7 +161,7 @@ function drawCustomer(content: HTMLElement, detail: CustomerDetail, lanes: LaneM
       ),
     ),
   )
-  content.replaceChildren(
+  content.replaceChildren(...present(
     h(
       'section',
       { class: 'card customer-header', 'data-testid': 'customer-header', 'data-customer': detail.customer },
@@ -206,6 +207,7 @@ function drawCustomer(content: HTMLElement, detail: CustomerDetail, lanes: LaneM
           option: timelineOption(detail, lanes),
           toolbar: [laneSwitch],
         }),
+    agentLaneCard(detail, context),
     h(
       'section',
       { class: 'card' },
@@ -255,5 +257,148 @@ function drawCustomer(content: HTMLElement, detail: CustomerDetail, lanes: LaneM
         ),
       ),
     ),
+  ))
+}
+
+// --- The agent's side of a contact ---------------------------------------------
+
+/** Minutes either side of the contact that the agent's lane shows. */
+const agentLaneHalfWindowMs = 15 * 60 * 1000
+
+const activityStyle = (activity: string): { name: string; colour: string; decal: object | undefined } => {
+  const known = agentTimeActivities.find((a) => a.activity === activity)
+  return known ?? { name: humanize(activity), colour: '#cbd2d9', decal: undefined }
+}
+
+/** The window of a contact: 15 minutes before its timestamp to 15 minutes after. */
+export function contactWindow(event: CustomerEvent): { from: string; to: string } {
+  const at = new Date(event.ts).getTime()
+  return { from: new Date(at - agentLaneHalfWindowMs).toISOString(), to: new Date(at + agentLaneHalfWindowMs).toISOString() }
+}
+
+export function agentLaneOption(detail: CustomerDetail, contact: CustomerEvent, timeline: AgentTimeline): ChartOption {
+  const window = contactWindow(contact)
+  const from = new Date(window.from).getTime()
+  const to = new Date(window.to).getTime()
+  const customerLane = 'Customer'
+  const agentLane = `Agent: ${timeline.agent}`
+  const activities = [...new Set(timeline.spells.map((s) => s.activity))]
+  const customerEvents = detail.events.filter((e) => {
+    const t = new Date(e.ts).getTime()
+    return t >= from && t <= to
+  })
+  const spellSeries = activities.map((activity) => {
+    const style = activityStyle(activity)
+    return {
+      name: style.name,
+      type: 'custom',
+      renderItem: (_params: unknown, api: { value: (i: number) => number; coord: (v: [number, string | number]) => [number, number]; size: (v: [number, number]) => [number, number] }) => {
+        const start = api.coord([api.value(0), agentLane])
+        const end = api.coord([api.value(1), agentLane])
+        const height = api.size([0, 1])[1] * 0.5
+        return { type: 'rect', shape: { x: start[0], y: start[1] - height / 2, width: Math.max(1, end[0] - start[0]), height }, style: { fill: style.colour, stroke: '#ffffff', lineWidth: 1, decal: style.decal } }
+      },
+      encode: { x: [0, 1], y: 2 },
+      itemStyle: { color: style.colour, decal: style.decal },
+      data: timeline.spells
+        .filter((s) => s.activity === activity)
+        .map((s) => [Math.max(from, new Date(s.start).getTime()), Math.min(to, new Date(s.end).getTime()), agentLane, s.start, s.end]),
+      tooltip: { formatter: (item: { value: [number, number, string, string, string] }) => `<b>${escapeHtml(style.name)}</b><br>${dateTime(item.value[3])} – ${dateTime(item.value[4])}<br>${duration((new Date(item.value[4]).getTime() - new Date(item.value[3]).getTime()) / 1000)}` },
+    }
+  })
+  return {
+    ...baseOption(),
+    grid: { left: 150, right: 32, top: 56, bottom: 40 },
+    legend: { top: 0, left: 0, textStyle: { fontSize: fontSize('small') } },
+    tooltip: { ...(baseOption().tooltip as object), trigger: 'item' },
+    xAxis: { type: 'time', min: from, max: to, axisLabel: { fontSize: fontSize('small'), hideOverlap: true }, splitLine: { show: true, lineStyle: { color: '#eef0f2' } } },
+    yAxis: { type: 'category', data: [customerLane, agentLane], inverse: true, axisLabel: { fontSize: fontSize('body') }, splitLine: { show: true, lineStyle: { color: '#e4e7eb' } }, axisTick: { show: false } },
+    series: [
+      ...spellSeries,
+      {
+        name: 'Customer events',
+        type: 'scatter',
+        symbol: 'diamond',
+        symbolSize: 14,
+        data: customerEvents.map((e) => ({ value: [e.ts, customerLane], event: e.event_id, touchpoint: e.touchpoint, contact: e.event_id === contact.event_id })),
+        itemStyle: { color: okabeIto.orange, borderColor: '#1f2933', borderWidth: 1 },
+        tooltip: { formatter: (item: { data: { value: [string, string]; touchpoint: string } }) => `<b>${escapeHtml(touchpointLabel(item.data.touchpoint))}</b><br>${dateTime(item.data.value[0])}` },
+        markLine: { silent: true, symbol: 'none', lineStyle: { color: okabeIto.black, type: 'dashed' }, label: { formatter: 'contact', fontSize: fontSize('small') }, data: [{ xAxis: contact.ts }] },
+        z: 3,
+      },
+      {
+        name: 'Agent steps',
+        type: 'scatter',
+        symbol: 'pin',
+        symbolSize: 16,
+        data: timeline.events.filter((e) => {
+          const t = new Date(e.ts).getTime()
+          return t >= from && t <= to
+        }).map((e) => ({ value: [e.ts, agentLane], kind: e.kind, name: e.name, queue: e.queue, duration_s: e.duration_s })),
+        itemStyle: { color: okabeIto.black },
+        tooltip: { formatter: (item: { data: { value: [string, string]; kind: string; name: string | null; queue: string | null; duration_s: number | null } }) => [`<b>${escapeHtml(humanize(item.data.kind))}</b>${item.data.name ? ` · ${escapeHtml(item.data.name)}` : ''}`, dateTime(item.data.value[0]), item.data.queue ? `Queue ${escapeHtml(item.data.queue)}` : '', item.data.duration_s !== null ? duration(item.data.duration_s) : ''].filter(Boolean).join('<br>') },
+        z: 4,
+      },
+    ],
+  }
+}
+
+/**
+ * A card with the agent's lane beside the customer's for one contact; it stays
+ * hidden unless the server answers `/api/agents/{agent}/timeline`.
+ */
+function agentLaneCard(detail: CustomerDetail, context: ViewContext): HTMLElement | null {
+  const contacts = detail.events.filter((e) => e.agent)
+  if (contacts.length === 0) return null
+  const host = h('div', { 'data-testid': 'agent-lane-section', hidden: true })
+  const select = h(
+    'select',
+    { class: 'select', 'aria-label': 'Contact', 'data-testid': 'agent-lane-contact' },
+    contacts.map((e) => h('option', { value: e.event_id }, `${dateTime(e.ts)} · ${touchpointLabel(e.touchpoint)} · ${e.agent}`)),
   )
+  let requestNumber = 0
+  const load = async (): Promise<void> => {
+    const number = ++requestNumber
+    const contact = contacts.find((e) => e.event_id === select.value) ?? contacts[0]
+    if (!contact?.agent) return
+    const window = contactWindow(contact)
+    host.removeAttribute('data-ready')
+    if ((await serverOffers(/^\/api\/agents\/\{[^}]+\}\/timeline$/)) === false) {
+      host.dataset.ready = 'unavailable'
+      return
+    }
+    try {
+      const timeline = await getJson<AgentTimeline>(`agents/${encodeURIComponent(contact.agent)}/timeline`, window, context.signal)
+      if (context.signal.aborted || number !== requestNumber) return
+      host.hidden = false
+      host.dataset.agent = contact.agent
+      host.dataset.event = contact.event_id
+      host.replaceChildren(
+        chartCard({
+          name: 'agent-lane',
+          title: `The contact from both sides · ${contact.agent}`,
+          subtitle: `The customer’s events (◆) and the agent’s states and steps (pins) from 15 minutes before to 15 minutes after ${dateTime(contact.ts)}${timeline.team ? `; team ${humanize(timeline.team)}` : ''}.`,
+          height: 240,
+          description: `Swim lanes of customer ${detail.customer} and agent ${contact.agent} around the contact`,
+          option: agentLaneOption(detail, contact, timeline),
+          toolbar: [select],
+        }),
+      )
+      host.dataset.ready = 'true'
+    } catch (error) {
+      if (context.signal.aborted || number !== requestNumber) return
+      // Without agent states (404) the lane is left out; other failures show.
+      if (error instanceof ApiError && error.status === 404) {
+        host.hidden = true
+        host.dataset.ready = 'unavailable'
+        return
+      }
+      host.hidden = false
+      host.replaceChildren(h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'The contact from both sides'), errorState(error, () => void load())))
+      host.dataset.ready = 'error'
+    }
+  }
+  select.addEventListener('change', () => void load())
+  void load()
+  return host
 }

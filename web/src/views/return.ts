@@ -13,6 +13,8 @@ import {
   type RetentionReference,
   type RetentionReport,
   type RetentionType,
+  type RepeatGroup,
+  type StickinessReport,
   type ValueReport,
 } from '../api'
 import { baseOption, chartCard, exportOption, fontSize, okabeIto, type ChartOption } from '../charts'
@@ -136,19 +138,25 @@ export async function renderReturnView(main: HTMLElement, context: ViewContext):
   const triangleHost = h('div', { class: 'return-section', 'data-testid': 'triangle-section' })
   const lifecycleHost = h('div', { class: 'return-section', 'data-testid': 'lifecycle-section' })
   const valueHost = h('div', { class: 'return-section value-section', 'data-testid': 'value-section' })
+  const repeatHost = h('div', { class: 'return-section', 'data-testid': 'repeat-section' })
+  const stickinessHost = h('div', { class: 'return-section', 'data-testid': 'stickiness-section' })
   main.replaceChildren(
     h('div', { class: 'view-header' }, h('div', {}, h('h1', {}, 'Return journey'), h('p', { class: 'muted view-lede' }, 'Who comes back after a first visit or purchase, how the active customers renew period by period, and which valuable customers are slipping away.'))),
     controls,
-    h('div', { class: 'return-content' }, triangleHost, lifecycleHost, valueHost),
+    h('div', { class: 'return-content' }, triangleHost, lifecycleHost, repeatHost, stickinessHost, valueHost),
   )
 
   let retention: RetentionReport | null = null
   let lifecycle: LifecycleReport | null = null
+  let repeat: RepeatGroup[] | null = null
+  let stickiness: StickinessReport | null = null
   let requestNumber = 0
 
   const drawGroups = (): void => {
     if (retention) drawTriangle(triangleHost, retention, query)
     if (lifecycle) drawLifecycle(lifecycleHost, lifecycle, query)
+    if (repeat) drawRepeat(repeatHost, repeat, query.group)
+    if (stickiness) drawStickiness(stickinessHost, stickiness, query.group)
   }
 
   const load = async (): Promise<void> => {
@@ -247,7 +255,115 @@ export async function renderReturnView(main: HTMLElement, context: ViewContext):
       valueHost.replaceChildren(h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Customer value'), errorState(error, () => void loadValue())))
     }
   }
-  await Promise.all([load(), loadValue()])
+  const loadRepeat = async (): Promise<void> => {
+    repeatHost.replaceChildren(h('section', { class: 'card' }, loading('Counting repeat purchases…')))
+    try {
+      repeat = (await getJson<{ groups: RepeatGroup[] }>('repeat', {}, context.signal)).groups
+      drawRepeat(repeatHost, repeat, query.group)
+    } catch (error) {
+      if (context.signal.aborted) return
+      repeatHost.replaceChildren(h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Repeat purchase'), errorState(error, () => void loadRepeat())))
+    }
+  }
+  const loadStickiness = async (): Promise<void> => {
+    stickinessHost.replaceChildren(h('section', { class: 'card' }, loading('Counting active days…')))
+    try {
+      stickiness = await getJson<StickinessReport>('stickiness', { period: 'week', periods: stickinessPeriods }, context.signal)
+      drawStickiness(stickinessHost, stickiness, query.group)
+    } catch (error) {
+      if (context.signal.aborted) return
+      stickinessHost.replaceChildren(h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Stickiness'), errorState(error, () => void loadStickiness())))
+    }
+  }
+  await Promise.all([load(), loadValue(), loadRepeat(), loadStickiness()])
+}
+
+// --- Repeat purchase and stickiness --------------------------------------------
+
+/** Weeks the stickiness chart shows. */
+export const stickinessPeriods = 8
+
+function drawRepeat(host: HTMLElement, groups: RepeatGroup[], selected: string): void {
+  const days = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : `${decimal(value, 0)} d`)
+  host.replaceChildren(
+    h(
+      'section',
+      { class: 'card', 'data-testid': 'repeat-card' },
+      h('h2', { class: 'card-title' }, 'Repeat purchase'),
+      h('p', { class: 'card-subtitle' }, 'Of the customers who bought, how many bought again and after how long (median, with the middle half in brackets); how many reached the loyalty stage, advocated or referred others.'),
+      groups.length === 0
+        ? empty('No purchases in the data.')
+        : h(
+            'div',
+            { class: 'table-scroll' },
+            h(
+              'table',
+              { class: 'table', 'data-testid': 'repeat-table' },
+              h('thead', {}, h('tr', {}, ['Group', 'Purchasers', 'Bought again', 'Rate', 'Time to repurchase', 'Loyalty', 'Advocacy', 'Referring'].map((t, i) => h('th', { scope: 'col', class: i ? 'number' : '' }, t)))),
+              h(
+                'tbody',
+                {},
+                groups.map((g) =>
+                  h(
+                    'tr',
+                    { 'data-group': g.group, class: g.group === selected ? 'is-selected' : null, 'aria-current': g.group === selected ? 'true' : null },
+                    h('th', { scope: 'row' }, groupLabel(g.group), h('span', { class: 'muted small block' }, `${integer(g.customers)} customers`)),
+                    h('td', { class: 'number', 'data-metric': 'purchasers' }, integer(g.purchasers)),
+                    h('td', { class: 'number', 'data-metric': 'repeat_purchasers' }, integer(g.repeat_purchasers)),
+                    h('td', { class: 'number', 'data-metric': 'repurchase_rate' }, percent(g.repurchase_rate)),
+                    h(
+                      'td',
+                      { class: 'number', 'data-metric': 'time_to_repurchase' },
+                      g.time_to_repurchase ? [days(g.time_to_repurchase.days.median), h('span', { class: 'muted small block' }, `[${days(g.time_to_repurchase.p25_days)}, ${days(g.time_to_repurchase.p75_days)}]`)] : '–',
+                    ),
+                    h('td', { class: 'number', 'data-metric': 'loyalty_share' }, percent(g.loyalty_share)),
+                    h('td', { class: 'number', 'data-metric': 'advocacy_share' }, percent(g.advocacy_share)),
+                    h('td', { class: 'number', 'data-metric': 'referring_share' }, percent(g.referring_share), h('span', { class: 'muted small block' }, `${integer(g.referrals)} referrals`)),
+                  ),
+                ),
+              ),
+            ),
+          ),
+    ),
+  )
+}
+
+/** Blues from light (one active day) to dark (every day), with a pattern each so print and colour-blind readers can tell them apart. */
+const activeDayColours = ['#d6eaf8', '#a9d3f0', '#56B4E9', '#2f8fcf', '#0072B2', '#005a8c', '#003d5f']
+
+export function stickinessOption(report: StickinessReport, group: string): ChartOption {
+  const periods = groupOf(report.groups, group)?.periods ?? []
+  const maxDays = Math.max(0, ...periods.map((p) => p.customers_by_active_days.length))
+  return {
+    ...baseOption(),
+    grid: { left: 56, right: 16, top: 56, bottom: 48 },
+    legend: { top: 0, left: 0, textStyle: { fontSize: fontSize('small') } },
+    tooltip: { ...(baseOption().tooltip as object), trigger: 'axis', axisPointer: { type: 'shadow' } },
+    xAxis: { type: 'category', data: periods.map((p) => p.period_start), axisLabel: { fontSize: fontSize('small') } },
+    yAxis: { type: 'value', name: 'active customers', nameTextStyle: { fontSize: fontSize('small') }, axisLabel: { fontSize: fontSize('small') }, splitLine: { lineStyle: { color: '#e4e7eb' } } },
+    series: Array.from({ length: maxDays }, (_, k) => ({
+      name: `${k + 1} day${k ? 's' : ''}`,
+      type: 'bar',
+      stack: 'days',
+      barMaxWidth: 40,
+      data: periods.map((p) => p.customers_by_active_days[k] ?? 0),
+      itemStyle: { color: activeDayColours[Math.min(k, activeDayColours.length - 1)], borderColor: '#ffffff', borderWidth: 0.5, decal: k % 2 === 1 ? decalOf(k % 4 === 1 ? 'diagonal' : 'circle') : undefined },
+    })),
+  }
+}
+
+function drawStickiness(host: HTMLElement, report: StickinessReport, group: string): void {
+  const shown = groupOf(report.groups, group)
+  host.replaceChildren(
+    chartCard({
+      name: 'stickiness',
+      title: 'Stickiness',
+      subtitle: `${groupLabel(shown?.group ?? 'all')} · active customers per ${report.period} by the number of days they were active in it; the darker the bar, the more days.`,
+      height: 340,
+      description: `Stacked bars of customers by active days for ${shown?.periods.length ?? 0} periods`,
+      option: stickinessOption(report, group),
+    }),
+  )
 }
 
 // --- Retention triangle ------------------------------------------------------
@@ -260,6 +376,8 @@ function triangleOption(cohorts: Cohort[], period: RetentionPeriod): ChartOption
   return {
     ...baseOption(),
     grid: { left: 96, right: 16, top: 40, bottom: 16 },
+    // ECharts draws a heatmap only with a visual map; hidden, since each cell carries its colour.
+    visualMap: { show: false, type: 'continuous', dimension: 2, min: 0, max: 1, inRange: { color: [shareColour(0), shareColour(0.25), shareColour(0.5), shareColour(0.75), shareColour(1)] } },
     xAxis: { type: 'category', position: 'top', data: Array.from({ length: columns }, (_, k) => `${periodNames[period]} ${k}`), splitArea: { show: false }, axisLabel: { fontSize: fontSize('small') }, axisTick: { show: false } },
     yAxis: { type: 'category', inverse: true, data: cohorts.map((c) => `${c.cohort_start} (${integer(c.size)})`), axisLabel: { fontSize: fontSize('small') }, axisTick: { show: false } },
     series: [
