@@ -51,12 +51,21 @@ pub struct AgentsQuery {
 }
 
 /// One agent's, team's or everyone's totals, with names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct NamedAgentStats {
     pub agent: Option<String>,
     pub team: Option<String>,
-    #[serde(flatten)]
     pub stats: AgentStats,
+}
+
+impl Serialize for NamedAgentStats {
+    /// The statistics' fields, with the names in place of the kernel's ids.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.stats).map_err(serde::ser::Error::custom)?;
+        value["agent"] = serde_json::json!(self.agent);
+        value["team"] = serde_json::json!(self.team);
+        value.serialize(serializer)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -263,7 +272,8 @@ impl Engine {
         })
     }
 
-    /// One agent's spells and events in `[from, to)`. The spells start
+    /// One agent's spells and events in `[from, to)` (both empty when the
+    /// agent has no events then). The spells start
     /// from the agent's state at `from` (events up to a day before are
     /// read to know it) and are clipped to the range.
     pub async fn agent_timeline(
@@ -284,11 +294,9 @@ impl Engine {
         let (records, _) = self
             .agent_records(Some(from_us - lookback_us), Some(to_us), Some(agent))
             .await?;
-        if records.is_empty() {
-            return Err(EngineError::NotFound(format!(
-                "no events of agent {agent:?} in that time"
-            )));
-        }
+        // Agent events are stored but none of this agent's fall in the
+        // range: an empty time line (the agent was not logged in), not an
+        // error; only a data directory without agent events answers 404.
         let events: Vec<AgentEvent> = records
             .iter()
             .map(|r| AgentEvent {

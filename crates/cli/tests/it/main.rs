@@ -538,6 +538,17 @@ fn contact_centre_commands_follow_their_contracts() {
         .sum();
     assert!(answered_by_agents > 0, "{}", agents["total"]);
     assert_eq!(agents["invalid_events"], 0);
+    for agent in agents["agents"].as_array().expect("agents") {
+        assert!(agent["agent"].is_string(), "agents are named: {agent}");
+        assert!(agent["team"].is_string(), "teams are named: {agent}");
+    }
+    for team in agents["teams"].as_array().expect("teams") {
+        assert!(
+            team["agent"].is_null() && team["team"].is_string(),
+            "{team}"
+        );
+    }
+    assert!(agents["total"]["team"].is_null(), "{}", agents["total"]);
     let plan = ok_json(
         &data,
         &["staff", "plan", "--horizon", "1d", "--interval", "1h"],
