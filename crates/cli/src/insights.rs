@@ -27,6 +27,11 @@ pub struct InsightsArgs {
     /// Window of the repurchase or churn outcome, days.
     #[arg(long)]
     pub days: Option<u32>,
+    /// Compare the values of this customer trait instead of the personas of
+    /// journey.toml: each value (the 32 most common) is a persona
+    /// `NAME=value`.
+    #[arg(long)]
+    pub persona_trait: Option<String>,
     /// Print the kernel's whole report (JSON) instead of the ranked findings.
     #[arg(long)]
     pub report: bool,

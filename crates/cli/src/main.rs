@@ -416,7 +416,16 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             analyses::print_paths(&result, cli.format)
         }
         Command::Insights(args) => {
-            let engine = engine::Engine::open(&cli.data).await?;
+            let mut engine = engine::Engine::open(&cli.data).await?;
+            if let Some(name) = &args.persona_trait {
+                let left_out = engine.use_trait_personas(name)?;
+                if left_out > 0 {
+                    eprintln!(
+                        "{name}: {left_out} rarer values are left out (at most {} personas)",
+                        engine::MAX_TRAIT_PERSONAS
+                    );
+                }
+            }
             insights::run(&engine, &args, cli.format).await
         }
         Command::Retention(args) => {

@@ -75,6 +75,10 @@ pub struct Breakdown {
     values: BreakdownValues,
 }
 
+/// Most personas [`Engine::use_trait_personas`] makes of one trait's values
+/// (persona masks are 64 bits).
+pub const MAX_TRAIT_PERSONAS: usize = 32;
+
 /// Name of the breakdown value of customers without the trait.
 pub const MISSING_TRAIT: &str = "(missing)";
 
@@ -146,6 +150,63 @@ impl Engine {
 
     pub fn definition(&self) -> &JourneyDefinition {
         &self.definition
+    }
+
+    /// Replaces the personas of `journey.toml` with one persona per value of
+    /// the customer trait `name`, called `name=value`, so that every
+    /// per-persona analysis compares the trait's values. At most
+    /// [`MAX_TRAIT_PERSONAS`] values are kept, the most common first (ties
+    /// by value); customers with another value, or without the trait, belong
+    /// to no persona. Returns the values that were left out.
+    pub fn use_trait_personas(&mut self, name: &str) -> Result<usize, EngineError> {
+        let mut counts: HashMap<&str, u64> = HashMap::new();
+        for traits in self.traits.values() {
+            if let Some(value) = traits.get(name) {
+                *counts.entry(value.as_str()).or_default() += 1;
+            }
+        }
+        if counts.is_empty() {
+            let mut known: Vec<&str> = self
+                .traits
+                .values()
+                .flat_map(|t| t.keys().map(String::as_str))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            known.truncate(20);
+            return Err(EngineError::Invalid(format!(
+                "no customer has the trait {name:?}; known traits: {}",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        let mut values: Vec<(&str, u64)> = counts.into_iter().collect();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let left_out = values.len().saturating_sub(MAX_TRAIT_PERSONAS);
+        values.truncate(MAX_TRAIT_PERSONAS);
+        self.definition.personas = values
+            .iter()
+            .map(|(value, _)| model::Persona {
+                name: format!("{name}={value}"),
+                description: format!("customers whose {name} is {value}"),
+                when: vec![model::Condition {
+                    trait_name: name.to_string(),
+                    eq: Some((*value).to_string()),
+                    ..model::Condition::default()
+                }],
+            })
+            .collect();
+        let definition = &self.definition;
+        self.personas = self
+            .traits
+            .iter()
+            .map(|(customer, traits)| (*customer, definition.persona_mask(traits)))
+            .filter(|(_, mask)| *mask != 0)
+            .collect();
+        Ok(left_out)
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {

@@ -721,7 +721,17 @@ pub async fn insight(
             ),
         ));
     }
-    let engine = state.engine().await?;
+    // A trait's values as personas need an engine of their own.
+    let engine = match params.string("persona_trait") {
+        None => state.engine().await?,
+        Some(name) => {
+            let mut engine = engine::Engine::open(&state.options.data_dir)
+                .await
+                .map_err(|e| ApiError::unavailable(format!("cannot open the store: {e}")))?;
+            engine.use_trait_personas(&name)?;
+            Arc::new(engine)
+        }
+    };
     let days = match params.get("days") {
         Some(_) => Some(params.usize("days", 0)? as u32),
         None => None,

@@ -297,6 +297,10 @@ pub const OPERATIONS: &[Operation] = &[
                 "The outcome is reaching this touchpoint later."
             ),
             ("days", "Repurchase or churn window, days."),
+            (
+                "persona_trait",
+                "Compare the values of this customer trait (each a persona NAME=value) instead of journey.toml's personas."
+            ),
         ],
         security: "read",
     },

@@ -427,6 +427,39 @@ fn retention_value_and_insights_follow_their_contracts() {
         Some(findings.len()),
         "one finding per pain point"
     );
+    // A trait's values stand in for the personas of journey.toml.
+    let by_device = ok_json(
+        &data,
+        &[
+            "insights",
+            "emotion",
+            "--persona-trait",
+            "device",
+            "--report",
+        ],
+    );
+    let personas: Vec<&str> = by_device["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["persona"].as_str())
+        .collect();
+    assert!(personas.len() >= 2, "{personas:?}");
+    assert!(
+        personas.iter().all(|p| p.starts_with("device=")),
+        "{personas:?}"
+    );
+    assert!(personas.contains(&"device=mobile"), "{personas:?}");
+    let output = touchpoint(
+        &data,
+        &["insights", "personas", "--persona-trait", "shoe_size"],
+    );
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no customer has the trait"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let output = touchpoint(&data, &["insights", "horoscope"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no insight"));
