@@ -567,6 +567,10 @@ export interface StaffInterval {
   occupancy: number
   abandon_rate: number
   achieved_service_level?: number | null
+  /** History only, when agent events are stored: mean agents logged in. */
+  staffed_agents?: number | null
+  /** … and of those handling, wrapping up or ready. */
+  available_agents?: number | null
 }
 
 export interface StaffPlan {

@@ -174,6 +174,12 @@ describe('contact centre', () => {
       assert.deepEqual(byName['Scheduled (with shrinkage)'], all.map((i) => i.agents_with_shrinkage))
       assert.deepEqual(byName['Achieved service level'], all.map((i, k) => (k < history.length && i.offered > 0 && i.achieved_service_level !== undefined && i.achieved_service_level !== null ? i.achieved_service_level : null)))
       assert.ok(all.every((i) => i.agents_with_shrinkage >= i.agents), 'shrinkage only adds agents')
+      if (history.some((i) => i.staffed_agents !== undefined)) {
+        assert.deepEqual(byName['Staffed (logged in)'], all.map((i, k) => (k < history.length ? i.staffed_agents : null)))
+        assert.deepEqual(byName['Available (handling or ready)'], all.map((i, k) => (k < history.length ? i.available_agents : null)))
+      } else {
+        assert.equal(byName['Staffed (logged in)'], undefined)
+      }
       const symbols = series.filter((s) => s.symbol).map((s) => s.symbol)
       assert.equal(new Set(symbols).size, symbols.length, 'each line has its own marker shape')
     }

@@ -11,7 +11,8 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Float32Type, TimestampMicrosecondType};
 use journey::NO_NAME;
 use journey::contact::{
-    AgentAccumulator, AgentEvent, AgentEventKind as Kind, AgentSpell, AgentStats, agent_spells,
+    AgentAccumulator, AgentActivity, AgentEvent, AgentEventKind as Kind, AgentSpell, AgentStats,
+    agent_spells,
 };
 use model::agent::{AgentEventKind, AgentEventRecord};
 use serde::Serialize;
@@ -48,6 +49,13 @@ pub struct AgentsQuery {
     pub to: Option<String>,
     /// Only this team's agents.
     pub team: Option<String>,
+}
+
+/// One team's agents on duty per interval (see [`Engine::team_duty`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TeamDuty {
+    pub staffed: Vec<f64>,
+    pub available: Vec<f64>,
 }
 
 /// One agent's, team's or everyone's totals, with names.
@@ -270,6 +278,76 @@ impl Engine {
             teams: report.teams.into_iter().map(named).collect(),
             agents: report.agents.into_iter().map(named).collect(),
         })
+    }
+
+    /// Per team and interval of `[start_us, start_us + n × interval_us)`:
+    /// the time-weighted mean number of agents logged in (`staffed`) and of
+    /// agents handling, wrapping up or ready (`available`). `None` when no
+    /// agent events are stored. An agent counts for the team of their
+    /// latest event in the range.
+    pub(crate) async fn team_duty(
+        &self,
+        start_us: i64,
+        interval_us: i64,
+        n: usize,
+    ) -> Result<Option<BTreeMap<String, TeamDuty>>, EngineError> {
+        let end_us = start_us + n as i64 * interval_us;
+        let lookback_us = 86_400 * 1_000_000;
+        let records = match self
+            .agent_records(Some(start_us - lookback_us), Some(end_us), None)
+            .await
+        {
+            Ok((records, _)) => records,
+            Err(EngineError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut duty: BTreeMap<String, TeamDuty> = BTreeMap::new();
+        for one in records.chunk_by(|a, b| a.agent == b.agent) {
+            let team = one.last().expect("a chunk is never empty").team.clone();
+            let events: Vec<AgentEvent> = one
+                .iter()
+                .map(|r| AgentEvent {
+                    agent: 0,
+                    team: 0,
+                    ts_us: r.ts_us,
+                    kind: kind_of(r.kind),
+                    duration_us: r.duration_us(),
+                    name: NO_NAME,
+                })
+                .collect();
+            let entry = duty.entry(team).or_insert_with(|| TeamDuty {
+                staffed: vec![0.0; n],
+                available: vec![0.0; n],
+            });
+            for spell in agent_spells(&events) {
+                let available = match spell.activity {
+                    AgentActivity::LoggedOut => continue,
+                    AgentActivity::Handling
+                    | AgentActivity::AfterContactWork
+                    | AgentActivity::ReadyIdle => true,
+                    _ => false,
+                };
+                let (from, to) = (spell.start_us.max(start_us), spell.end_us.min(end_us));
+                if to <= from {
+                    continue;
+                }
+                let mut i = ((from - start_us) / interval_us) as usize;
+                while i < n {
+                    let lo = start_us + i as i64 * interval_us;
+                    let hi = lo + interval_us;
+                    if lo >= to {
+                        break;
+                    }
+                    let share = (to.min(hi) - from.max(lo)) as f64 / interval_us as f64;
+                    entry.staffed[i] += share;
+                    if available {
+                        entry.available[i] += share;
+                    }
+                    i += 1;
+                }
+            }
+        }
+        Ok(Some(duty))
     }
 
     /// One agent's spells and events in `[from, to)` (both empty when the

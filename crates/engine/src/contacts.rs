@@ -219,6 +219,15 @@ pub struct PlanInterval {
     /// History only: the service level the queue achieved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub achieved_service_level: Option<f64>,
+    /// History only, when agent events are stored: the mean number of the
+    /// queue's team's agents logged in during the interval (breaks and not
+    /// ready included: compare with `agents_with_shrinkage`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffed_agents: Option<f64>,
+    /// … and of those handling, wrapping up or ready (compare with
+    /// `agents`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_agents: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -508,6 +517,7 @@ impl Engine {
                 .and_then(pick)
         };
         let mut queues = Vec::new();
+        let mut duty_by_range = std::collections::HashMap::new();
         for group in &report.groupings[0].groups {
             let queue_id = group.key.queue.expect("grouped by queue");
             let Some(queue) = name_of(&contact_names.queues, queue_id) else {
@@ -566,12 +576,32 @@ impl Engine {
                     offered: contacts,
                     staffing: Some(staffing),
                     achieved_service_level: None,
+                    staffed_agents: None,
+                    available_agents: None,
                 }
             };
+            let team = most_common(3, queue_id, |g| g.key.team)
+                .and_then(|id| name_of(&contact_names.teams, id));
+            // Queues share their history's range as a rule: read the agents'
+            // events once per range.
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                duty_by_range.entry((start_us, n))
+            {
+                slot.insert(self.team_duty(start_us, interval_us, n).await?);
+            }
+            let duty = team.as_ref().and_then(|team| {
+                duty_by_range[&(start_us, n)]
+                    .as_ref()
+                    .and_then(|teams| teams.get(team))
+            });
             let mut history = Vec::with_capacity(n);
             for (i, &contacts) in offered.iter().enumerate() {
                 let mut row = interval(i, start_us, contacts, size(contacts)?);
                 row.achieved_service_level = achieved[i];
+                if let Some(duty) = duty {
+                    row.staffed_agents = Some(duty.staffed[i]);
+                    row.available_agents = Some(duty.available[i]);
+                }
                 history.push(row);
             }
             let predicted = forecast
@@ -585,8 +615,7 @@ impl Engine {
                 queue,
                 channel: most_common(2, queue_id, |g| g.key.channel)
                     .and_then(|id| name_of(&names.channels, id)),
-                team: most_common(3, queue_id, |g| g.key.team)
-                    .and_then(|id| name_of(&contact_names.teams, id)),
+                team,
                 offered: metrics.offered,
                 aht_s,
                 patience_s,

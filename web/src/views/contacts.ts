@@ -164,6 +164,7 @@ export function staffingOption(plan: StaffPlan['queues'][number]): ChartOption {
   const inHistory = (i: number): boolean => i < history.length
   const label = (iso: string): string => iso.slice(5, 16).replace('T', ' ')
   const planStart = plan.plan[0]
+  const staffed = history.some((i) => i.staffed_agents !== undefined && i.staffed_agents !== null)
   return {
     ...baseOption(),
     grid: { left: 56, right: 64, top: 48, bottom: 96 },
@@ -181,6 +182,7 @@ export function staffingOption(plan: StaffPlan['queues'][number]): ChartOption {
           `Required agents: <b>${integer(i.agents)}</b> · scheduled with shrinkage: <b>${integer(i.agents_with_shrinkage)}</b>`,
           `Planned service level: ${percent(i.service_level)} · ASA ${duration(i.asa_s)} · occupancy ${percent(i.occupancy)}`,
           i.achieved_service_level !== undefined && i.achieved_service_level !== null ? `Achieved service level: <b>${percent(i.achieved_service_level)}</b>` : '',
+          i.staffed_agents !== undefined && i.staffed_agents !== null ? `Staffed: <b>${decimal(i.staffed_agents, 1)}</b> logged in · <b>${decimal(i.available_agents ?? 0, 1)}</b> handling or ready` : '',
         ]
           .filter(Boolean)
           .join('<br>')
@@ -207,6 +209,13 @@ export function staffingOption(plan: StaffPlan['queues'][number]): ChartOption {
       },
       { name: 'Required agents', type: 'line', step: 'middle', data: intervals.map((i) => i.agents), symbol: 'triangle', symbolSize: 5, showSymbol: false, lineStyle: { color: okabeIto.orange, width: 2 }, itemStyle: { color: okabeIto.orange } },
       { name: 'Scheduled (with shrinkage)', type: 'line', step: 'middle', data: intervals.map((i) => i.agents_with_shrinkage), symbol: 'rect', symbolSize: 5, showSymbol: false, lineStyle: { color: okabeIto.green, width: 2, type: 'dashed' }, itemStyle: { color: okabeIto.green } },
+      // Agents actually on duty (history, when agent events are stored).
+      ...(staffed
+        ? [
+            { name: 'Staffed (logged in)', type: 'line', step: 'middle', data: intervals.map((i, k) => (inHistory(k) ? (i.staffed_agents ?? null) : null)), symbol: 'circle', symbolSize: 5, showSymbol: false, lineStyle: { color: okabeIto.vermillion, width: 2 }, itemStyle: { color: okabeIto.vermillion } },
+            { name: 'Available (handling or ready)', type: 'line', step: 'middle', data: intervals.map((i, k) => (inHistory(k) ? (i.available_agents ?? null) : null)), symbol: 'roundRect', symbolSize: 5, showSymbol: false, lineStyle: { color: okabeIto.purple, width: 2, type: 'dotted' }, itemStyle: { color: okabeIto.purple } },
+          ]
+        : []),
       {
         name: 'Achieved service level',
         type: 'scatter',

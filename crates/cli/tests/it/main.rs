@@ -586,6 +586,7 @@ fn contact_centre_commands_follow_their_contracts() {
         &data,
         &["staff", "plan", "--horizon", "1d", "--interval", "1h"],
     );
+    let mut staffed_total = 0.0;
     for queue in plan["queues"].as_array().expect("queues") {
         assert_eq!(
             queue["plan"].as_array().map(Vec::len),
@@ -593,5 +594,13 @@ fn contact_centre_commands_follow_their_contracts() {
             "{}",
             queue["queue"]
         );
+        // With agent events imported, history shows the agents on duty.
+        for interval in queue["history"].as_array().expect("history") {
+            let staffed = interval["staffed_agents"].as_f64().expect("staffed");
+            let available = interval["available_agents"].as_f64().expect("available");
+            assert!((0.0..=staffed + 1e-9).contains(&available), "{interval}");
+            staffed_total += staffed;
+        }
     }
+    assert!(staffed_total > 0.0, "some agents were on duty");
 }
