@@ -582,6 +582,18 @@ fn contact_centre_commands_follow_their_contracts() {
         );
     }
     assert!(agents["total"]["team"].is_null(), "{}", agents["total"]);
+    // The planted legacy_order_lookup: customer_care agents take the most
+    // manual steps per contact (about 1.35 against about 0.5 elsewhere).
+    let steps = |team: &serde_json::Value| team["manual_steps_per_contact"].as_f64();
+    let busiest = agents["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .filter(|t| t["contacts"].as_u64().is_some_and(|c| c >= 20))
+        .max_by(|a, b| steps(a).partial_cmp(&steps(b)).expect("numbers"))
+        .expect("teams with contacts");
+    assert_eq!(busiest["team"], "customer_care", "{}", agents["teams"]);
+    assert!(steps(busiest).expect("steps") > 1.0, "{busiest}");
     let plan = ok_json(
         &data,
         &["staff", "plan", "--horizon", "1d", "--interval", "1h"],
