@@ -616,3 +616,96 @@ fn contact_centre_commands_follow_their_contracts() {
     }
     assert!(staffed_total > 0.0, "some agents were on duty");
 }
+
+#[test]
+fn staffed_agents_are_counted_from_agent_states() {
+    // One queue `q` of team `t` on Monday 2025-02-03, and one agent of `t`
+    // who logs in at 10:00, is ready, takes a break 10:20–10:30, takes a
+    // contact 10:40–10:45 (wrap-up until 10:47) and logs out at 11:00.
+    // Per half hour: 10:00–10:30 staffed 1, available 20/30 (the break is
+    // not available); 10:30–11:00 staffed 1, available 1; every other
+    // interval 0.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let header = "event_id,customer_id,timestamp,touchpoint,channel,agent,wait_s,handle_s,resolved,abandoned,properties\n";
+    let mut events = String::from(header);
+    for (i, minute) in [5, 12, 40].iter().enumerate() {
+        events.push_str(&format!(
+            "c{i},cust{i},2025-02-03T10:{minute:02}:00Z,phone_support,phone,Ann,10,300,true,false,\"{{\"\"queue\"\":\"\"q\"\",\"\"team\"\":\"\"t\"\"}}\"\n"
+        ));
+    }
+    let mut agents = String::from(header);
+    let steps = [
+        ("10:00:00", "log_in", ""),
+        ("10:00:30", "ready", ""),
+        ("10:20:00", "break", ""),
+        ("10:30:00", "ready", ""),
+        ("10:40:00", "contact", "300"),
+        ("10:45:00", "after_contact_work", "120"),
+        ("11:00:00", "log_out", ""),
+    ];
+    for (i, (time, kind, handle)) in steps.iter().enumerate() {
+        agents.push_str(&format!(
+            "a{i},Ann,2025-02-03T{time}Z,{kind},agent_desktop,Ann,,{handle},,,\"{{\"\"team\"\":\"\"t\"\"}}\"\n"
+        ));
+    }
+    let events_file = dir.path().join("events.csv");
+    let agents_file = dir.path().join("agents.csv");
+    std::fs::write(&events_file, events).expect("events");
+    std::fs::write(&agents_file, agents).expect("agents");
+    let imported = ok_json(
+        &data,
+        &[
+            "import",
+            events_file.to_str().expect("utf8"),
+            "--agents",
+            agents_file.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(imported["files"][1]["added"], 7, "{imported}");
+    let plan = ok_json(
+        &data,
+        &[
+            "staff",
+            "plan",
+            "--weeks",
+            "1",
+            "--horizon",
+            "1h",
+            "--model",
+            "c",
+        ],
+    );
+    let queue = &plan["queues"][0];
+    assert_eq!(queue["queue"], "q", "{plan}");
+    assert_eq!(queue["team"], "t", "{plan}");
+    let history = queue["history"].as_array().expect("history");
+    assert_eq!(history.len(), 7 * 48, "one week of half hours");
+    let at = |time: &str| {
+        history
+            .iter()
+            .find(|i| {
+                i["interval_start"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(time))
+            })
+            .unwrap_or_else(|| panic!("interval {time}"))
+    };
+    let close = |value: &serde_json::Value, expected: f64| {
+        let actual = value.as_f64().expect("number");
+        assert!((actual - expected).abs() < 1e-9, "{actual} vs {expected}");
+    };
+    let first = at("2025-02-03T10:00");
+    close(&first["staffed_agents"], 1.0);
+    // Logged in but not yet ready for 30 s: 1170 s of 1800 available.
+    close(&first["available_agents"], 1170.0 / 1800.0);
+    assert_eq!(first["offered"], 2.0);
+    let second = at("2025-02-03T10:30");
+    close(&second["staffed_agents"], 1.0);
+    close(&second["available_agents"], 1.0);
+    let total: f64 = history
+        .iter()
+        .map(|i| i["staffed_agents"].as_f64().expect("staffed"))
+        .sum();
+    close(&serde_json::json!(total), 2.0);
+}
