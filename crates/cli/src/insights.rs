@@ -89,13 +89,17 @@ pub async fn run(engine: &Engine, args: &InsightsArgs, format: Format) -> anyhow
                 cell(&f["rank"]),
                 cell(&f["kind"]),
                 subject,
-                format!(
-                    "{} {} [{}, {}]",
-                    cell(&e["measure"]),
-                    cell(&e["value"]),
-                    cell(&e["low"]),
-                    cell(&e["high"])
-                ),
+                if e["low"].is_null() && e["high"].is_null() {
+                    format!("{} {}", cell(&e["measure"]), cell(&e["value"]))
+                } else {
+                    format!(
+                        "{} {} [{}, {}]",
+                        cell(&e["measure"]),
+                        cell(&e["value"]),
+                        cell(&e["low"]),
+                        cell(&e["high"])
+                    )
+                },
                 cell(&f["customers"]),
             ]
         })
