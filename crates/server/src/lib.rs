@@ -7,6 +7,7 @@ mod assets;
 mod error;
 pub mod ingest;
 pub mod keys;
+pub mod links;
 pub mod live;
 mod metrics;
 mod openapi;
@@ -111,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/customers", get(api::customers))
         .route("/customers/{customer}", get(api::customer))
         .route("/sql", post(api::sql))
+        .route("/links", get(links::list).post(links::create))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_read_key,
@@ -132,6 +134,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .nest("/v1", ingest)
         .nest("/api", api)
+        .route("/l/{code}", get(links::click))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

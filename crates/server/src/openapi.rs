@@ -306,6 +306,20 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/links",
+        summary: "Tracked short links with their stored clicks and clicking customers.",
+        parameters: &[],
+        security: "read",
+    },
+    Operation {
+        method: "post",
+        path: "/api/links",
+        summary: "Create a tracked short link (admin key): body {url, code?, touchpoint?, channel?, campaign?}; a click on /l/{code} records the touchpoint and redirects.",
+        parameters: &[],
+        security: "admin",
+    },
+    Operation {
+        method: "get",
         path: "/api/customers",
         summary: "Search customers by key, identity or trait value.",
         parameters: &[("q", "Search text."), ("limit", "Most customers returned.")],
@@ -390,12 +404,12 @@ fn operation(op: &Operation) -> Value {
         "summary": op.summary,
         "parameters": parameters,
         "responses": {
-            "200": {"description": "OK", "content": {"application/json": {}}},
+            (if op.method == "post" && op.path == "/api/links" { "201" } else { "200" }): {"description": "OK", "content": {"application/json": {}}},
             "default": {"description": "Error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         }
     });
     match op.security {
-        "read" => value["security"] = json!([{ "bearer": [] }]),
+        "read" | "admin" => value["security"] = json!([{ "bearer": [] }]),
         "write" => value["security"] = json!([{ "basic": [] }, { "bearer": [] }]),
         _ => {}
     }

@@ -49,6 +49,7 @@ impl ServerOptions {
 pub struct AppState {
     pub options: ServerOptions,
     pub keys: KeyStore,
+    pub links: crate::links::LinkStore,
     pub metrics: Metrics,
     engine: RwLock<Option<Arc<Engine>>>,
     stale: AtomicBool,
@@ -69,6 +70,7 @@ impl AppState {
         AppState {
             live,
             keys: KeyStore::open(&options.data_dir),
+            links: crate::links::LinkStore::open(&options.data_dir),
             options,
             metrics: Metrics::default(),
             engine: RwLock::new(None),

@@ -3,6 +3,7 @@
 //! against the engine or against the documented error.
 
 mod ingest;
+mod links;
 mod live;
 mod query;
 
