@@ -100,6 +100,11 @@ enum Command {
         #[command(subcommand)]
         command: serve::KeysCommand,
     },
+    /// Tracked short links: a click on /l/CODE is a touchpoint.
+    Links {
+        #[command(subcommand)]
+        command: serve::LinksCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -454,6 +459,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(&cli.data, args).await,
         Command::Serve(args) => serve::serve(&cli.data, &args, false).await,
         Command::Keys { command } => serve::keys(&cli.data, command),
+        Command::Links { command } => serve::links(&cli.data, command).await,
         Command::Explain => {
             let engine = engine::Engine::open(&cli.data).await?;
             print!(

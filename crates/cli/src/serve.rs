@@ -45,6 +45,74 @@ pub enum KeysCommand {
     Revoke { id: String },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum LinksCommand {
+    /// Create a tracked short link; prints it as JSON (`short_path` is
+    /// served by `touchpoint serve` at /l/CODE).
+    Create {
+        /// The target: an http:// or https:// address.
+        url: String,
+        /// The short code (3–64 letters, digits, '_' or '-'; default: random).
+        #[arg(long)]
+        code: Option<String>,
+        /// The touchpoint a click records (default link_click).
+        #[arg(long)]
+        touchpoint: Option<String>,
+        /// The channel of that touchpoint (default link), e.g. email, print, social.
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long)]
+        campaign: Option<String>,
+    },
+    /// List the links with their stored clicks and clicking customers.
+    List,
+}
+
+pub async fn links(data: &Path, command: LinksCommand) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        data.is_dir(),
+        "no data directory at {} (import or run demo first)",
+        data.display()
+    );
+    let links = server::links::LinkStore::open(data);
+    match command {
+        LinksCommand::Create {
+            url,
+            code,
+            touchpoint,
+            channel,
+            campaign,
+        } => {
+            let link = links.create(
+                server::links::NewLink {
+                    url,
+                    code,
+                    touchpoint,
+                    channel,
+                    campaign,
+                },
+                now_text(),
+            )?;
+            let mut value = serde_json::to_value(&link)?;
+            value["short_path"] = serde_json::json!(format!("/l/{}", link.code));
+            println!("{value}");
+        }
+        LinksCommand::List => {
+            let all = links.list()?;
+            let listed = if data.join("touchpoint.json").exists() {
+                let engine = engine::Engine::open(data).await?;
+                server::links::with_clicks(all, &engine).await?
+            } else {
+                all.iter()
+                    .map(serde_json::to_value)
+                    .collect::<Result<_, _>>()?
+            };
+            println!("{}", serde_json::to_string_pretty(&listed)?);
+        }
+    }
+    Ok(())
+}
+
 fn now_text() -> String {
     let us = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -379,11 +379,12 @@ pub async fn click(
     Ok(response)
 }
 
-/// `GET /api/links`: every link with its stored clicks and clicking
-/// customers (clicks still in the write-ahead log count once flushed).
-pub async fn list(State(state): State<Arc<AppState>>) -> Result<axum::Json<Value>, ApiError> {
-    let links = state.links.list()?;
-    let engine = state.engine().await?;
+/// Every link as JSON with `short_path`, its stored `clicks` and clicking
+/// `customers` (clicks still in the write-ahead log count once flushed).
+pub async fn with_clicks(
+    links: Vec<Link>,
+    engine: &engine::Engine,
+) -> Result<Vec<Value>, engine::EngineError> {
     let batches = engine
         .sql_read_only(&format!(
             "SELECT event_id, customer FROM events WHERE starts_with(event_id, '{CLICK_ID_PREFIX}')"
@@ -397,7 +398,7 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Result<axum::Json<Value
             entry.1.insert(row["customer"].to_string());
         }
     }
-    let answer: Vec<Value> = links
+    Ok(links
         .into_iter()
         .map(|link| {
             let (n, customers) = clicks
@@ -409,8 +410,14 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Result<axum::Json<Value
             value["customers"] = json!(customers);
             value
         })
-        .collect();
-    Ok(axum::Json(Value::Array(answer)))
+        .collect())
+}
+
+/// `GET /api/links`: [`with_clicks`] of every link.
+pub async fn list(State(state): State<Arc<AppState>>) -> Result<axum::Json<Value>, ApiError> {
+    let links = state.links.list()?;
+    let engine = state.engine().await?;
+    Ok(axum::Json(Value::Array(with_clicks(links, &engine).await?)))
 }
 
 /// `POST /api/links` (admin key): creates a link from

@@ -709,3 +709,53 @@ fn staffed_agents_are_counted_from_agent_states() {
         .sum();
     close(&serde_json::json!(total), 2.0);
 }
+
+#[test]
+fn links_are_created_refused_and_listed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let input = generated(dir.path(), "20");
+    ok_json(
+        &data,
+        &["import", input.join("events.csv").to_str().expect("utf8")],
+    );
+    let link = ok_json(
+        &data,
+        &[
+            "links",
+            "create",
+            "https://shop.example/setup",
+            "--code",
+            "setup-mail",
+            "--touchpoint",
+            "setup_email_click",
+            "--channel",
+            "email",
+        ],
+    );
+    assert_eq!(link["short_path"], "/l/setup-mail", "{link}");
+    for bad in [
+        &[
+            "links",
+            "create",
+            "https://shop.example/",
+            "--code",
+            "setup-mail",
+        ][..],
+        &["links", "create", "mailto:someone@example.com"][..],
+    ] {
+        let output = touchpoint(&data, bad);
+        assert!(!output.status.success(), "{bad:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr).lines().count(),
+            1,
+            "one line: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let listed = ok_json(&data, &["links", "list"]);
+    let links = listed.as_array().expect("links");
+    assert_eq!(links.len(), 1, "{listed}");
+    assert_eq!(links[0]["clicks"], 0);
+    assert_eq!(links[0]["touchpoint"], "setup_email_click");
+}
